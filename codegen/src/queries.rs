@@ -1,0 +1,8 @@
+// This file was generated with `cornucopia`. Do not modify.
+
+pub mod accounts;
+pub mod entries;
+pub mod idempotency_keys;
+pub mod sessions;
+pub mod transfers;
+pub mod users;

@@ -1,0 +1,343 @@
+// This file was generated with `cornucopia`. Do not modify.
+
+#[derive(Debug)]
+pub struct ReserveIdempotencyKeyParams<
+    T1: crate::StringSql,
+    T2: crate::StringSql,
+    T3: crate::StringSql,
+> {
+    pub caller: T1,
+    pub key: T2,
+    pub request_fingerprint: T3,
+}
+#[derive(Debug)]
+pub struct GetIdempotencyRecordParams<T1: crate::StringSql, T2: crate::StringSql> {
+    pub caller: T1,
+    pub key: T2,
+}
+#[derive(Debug)]
+pub struct CompleteIdempotencyKeyParams<
+    T1: crate::JsonSql,
+    T2: crate::StringSql,
+    T3: crate::StringSql,
+> {
+    pub response_status: i16,
+    pub response_body: T1,
+    pub caller: T2,
+    pub key: T3,
+}
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct IdempotencyRecord {
+    pub caller: String,
+    pub key: String,
+    pub request_fingerprint: String,
+    pub response_status: Option<i16>,
+    pub response_body: Option<serde_json::Value>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+pub struct IdempotencyRecordBorrowed<'a> {
+    pub caller: &'a str,
+    pub key: &'a str,
+    pub request_fingerprint: &'a str,
+    pub response_status: Option<i16>,
+    pub response_body: Option<postgres_types::Json<&'a serde_json::value::RawValue>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+impl<'a> From<IdempotencyRecordBorrowed<'a>> for IdempotencyRecord {
+    fn from(
+        IdempotencyRecordBorrowed {
+            caller,
+            key,
+            request_fingerprint,
+            response_status,
+            response_body,
+            created_at,
+        }: IdempotencyRecordBorrowed<'a>,
+    ) -> Self {
+        Self {
+            caller: caller.into(),
+            key: key.into(),
+            request_fingerprint: request_fingerprint.into(),
+            response_status,
+            response_body: response_body.map(|v| serde_json::from_str(v.0.get()).unwrap()),
+            created_at,
+        }
+    }
+}
+use crate::client::async_::GenericClient;
+use futures::{self, StreamExt, TryStreamExt};
+pub struct IdempotencyRecordQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+    client: &'c C,
+    params: [&'a (dyn postgres_types::ToSql + Sync); N],
+    query: &'static str,
+    cached: Option<&'s tokio_postgres::Statement>,
+    extractor: fn(&tokio_postgres::Row) -> Result<IdempotencyRecordBorrowed, tokio_postgres::Error>,
+    mapper: fn(IdempotencyRecordBorrowed) -> T,
+}
+impl<'c, 'a, 's, C, T: 'c, const N: usize> IdempotencyRecordQuery<'c, 'a, 's, C, T, N>
+where
+    C: GenericClient,
+{
+    pub fn map<R>(
+        self,
+        mapper: fn(IdempotencyRecordBorrowed) -> R,
+    ) -> IdempotencyRecordQuery<'c, 'a, 's, C, R, N> {
+        IdempotencyRecordQuery {
+            client: self.client,
+            params: self.params,
+            query: self.query,
+            cached: self.cached,
+            extractor: self.extractor,
+            mapper,
+        }
+    }
+    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        Ok((self.mapper)((self.extractor)(&row)?))
+    }
+    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
+        self.iter().await?.try_collect().await
+    }
+    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        Ok(opt_row
+            .map(|row| {
+                let extracted = (self.extractor)(&row)?;
+                Ok((self.mapper)(extracted))
+            })
+            .transpose()?)
+    }
+    pub async fn iter(
+        self,
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
+        let mapped = stream
+            .map(move |res| {
+                res.and_then(|row| {
+                    let extracted = (self.extractor)(&row)?;
+                    Ok((self.mapper)(extracted))
+                })
+            })
+            .into_stream();
+        Ok(mapped)
+    }
+}
+pub struct ReserveIdempotencyKeyStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Claims (caller, key) for this transaction. Returns no row when the key is taken;
+/// a concurrent claim of the same key waits here until the holder commits or rolls back.
+pub fn reserve_idempotency_key() -> ReserveIdempotencyKeyStmt {
+    ReserveIdempotencyKeyStmt(
+        "INSERT INTO idempotency_keys (caller, key, request_fingerprint) VALUES ($1, $2, $3) ON CONFLICT (caller, key) DO NOTHING RETURNING caller, key, request_fingerprint, response_status, response_body, created_at",
+        None,
+    )
+}
+impl ReserveIdempotencyKeyStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<
+        'c,
+        'a,
+        's,
+        C: GenericClient,
+        T1: crate::StringSql,
+        T2: crate::StringSql,
+        T3: crate::StringSql,
+    >(
+        &'s self,
+        client: &'c C,
+        caller: &'a T1,
+        key: &'a T2,
+        request_fingerprint: &'a T3,
+    ) -> IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 3> {
+        IdempotencyRecordQuery {
+            client,
+            params: [caller, key, request_fingerprint],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<IdempotencyRecordBorrowed, tokio_postgres::Error> {
+                Ok(IdempotencyRecordBorrowed {
+                    caller: row.try_get(0)?,
+                    key: row.try_get(1)?,
+                    request_fingerprint: row.try_get(2)?,
+                    response_status: row.try_get(3)?,
+                    response_body: row.try_get(4)?,
+                    created_at: row.try_get(5)?,
+                })
+            },
+            mapper: |it| IdempotencyRecord::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql, T3: crate::StringSql>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        ReserveIdempotencyKeyParams<T1, T2, T3>,
+        IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 3>,
+        C,
+    > for ReserveIdempotencyKeyStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a ReserveIdempotencyKeyParams<T1, T2, T3>,
+    ) -> IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 3> {
+        self.bind(
+            client,
+            &params.caller,
+            &params.key,
+            &params.request_fingerprint,
+        )
+    }
+}
+pub struct GetIdempotencyRecordStmt(&'static str, Option<tokio_postgres::Statement>);
+/// The stored outcome of an earlier request with the same (caller, key).
+pub fn get_idempotency_record() -> GetIdempotencyRecordStmt {
+    GetIdempotencyRecordStmt(
+        "SELECT caller, key, request_fingerprint, response_status, response_body, created_at FROM idempotency_keys WHERE caller = $1 AND key = $2",
+        None,
+    )
+}
+impl GetIdempotencyRecordStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>(
+        &'s self,
+        client: &'c C,
+        caller: &'a T1,
+        key: &'a T2,
+    ) -> IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 2> {
+        IdempotencyRecordQuery {
+            client,
+            params: [caller, key],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<IdempotencyRecordBorrowed, tokio_postgres::Error> {
+                Ok(IdempotencyRecordBorrowed {
+                    caller: row.try_get(0)?,
+                    key: row.try_get(1)?,
+                    request_fingerprint: row.try_get(2)?,
+                    response_status: row.try_get(3)?,
+                    response_body: row.try_get(4)?,
+                    created_at: row.try_get(5)?,
+                })
+            },
+            mapper: |it| IdempotencyRecord::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        GetIdempotencyRecordParams<T1, T2>,
+        IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 2>,
+        C,
+    > for GetIdempotencyRecordStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a GetIdempotencyRecordParams<T1, T2>,
+    ) -> IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 2> {
+        self.bind(client, &params.caller, &params.key)
+    }
+}
+pub struct CompleteIdempotencyKeyStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Stores the response of the request that reserved the key, in the same transaction.
+pub fn complete_idempotency_key() -> CompleteIdempotencyKeyStmt {
+    CompleteIdempotencyKeyStmt(
+        "UPDATE idempotency_keys SET response_status = $1, response_body = $2 WHERE caller = $3 AND key = $4",
+        None,
+    )
+}
+impl CompleteIdempotencyKeyStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub async fn bind<
+        'c,
+        'a,
+        's,
+        C: GenericClient,
+        T1: crate::JsonSql,
+        T2: crate::StringSql,
+        T3: crate::StringSql,
+    >(
+        &'s self,
+        client: &'c C,
+        response_status: &'a i16,
+        response_body: &'a T1,
+        caller: &'a T2,
+        key: &'a T3,
+    ) -> Result<u64, tokio_postgres::Error> {
+        client
+            .execute(self.0, &[response_status, response_body, caller, key])
+            .await
+    }
+}
+impl<
+    'a,
+    C: GenericClient + Send + Sync,
+    T1: crate::JsonSql,
+    T2: crate::StringSql,
+    T3: crate::StringSql,
+>
+    crate::client::async_::Params<
+        'a,
+        'a,
+        'a,
+        CompleteIdempotencyKeyParams<T1, T2, T3>,
+        std::pin::Pin<
+            Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+        >,
+        C,
+    > for CompleteIdempotencyKeyStmt
+{
+    fn params(
+        &'a self,
+        client: &'a C,
+        params: &'a CompleteIdempotencyKeyParams<T1, T2, T3>,
+    ) -> std::pin::Pin<
+        Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+    > {
+        Box::pin(self.bind(
+            client,
+            &params.response_status,
+            &params.response_body,
+            &params.caller,
+            &params.key,
+        ))
+    }
+}

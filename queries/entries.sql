@@ -1,0 +1,29 @@
+--: Entry()
+
+--! create_entry : Entry
+--- Records one change of an account's balance.
+INSERT INTO entries (account_id, amount)
+VALUES (:account_id, :amount)
+RETURNING id, account_id, amount, created_at;
+
+--! get_entry : Entry
+--- One entry by id.
+SELECT id, account_id, amount, created_at
+FROM entries
+WHERE id = :id;
+
+--! list_entries : Entry
+--- A page of the entries of one account, oldest first (the course's query).
+SELECT id, account_id, amount, created_at
+FROM entries
+WHERE account_id = :account_id
+ORDER BY id
+LIMIT :limit OFFSET :offset;
+
+--! list_entries_newest_first : Entry
+--- A page of an account's statement, newest first.
+SELECT id, account_id, amount, created_at
+FROM entries
+WHERE account_id = :account_id
+ORDER BY id DESC
+LIMIT :limit OFFSET :offset;

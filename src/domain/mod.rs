@@ -1,0 +1,78 @@
+//! Validated values. Raw strings and numbers stop at the edge: each type here can
+//! only be built through `parse`, so holding one means the value is valid.
+
+mod money;
+mod names;
+
+pub use money::{AccountId, Amount, Currency};
+pub use names::{IdempotencyKey, Role, Username};
+
+use crate::error::AppError;
+
+/// One page of a listing: `page_id` from 1, `page_size` from 1 to 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    page_id: i64,
+    page_size: i64,
+}
+
+impl Page {
+    pub const MAX_SIZE: i64 = 100;
+
+    pub fn parse(page_id: Option<i64>, page_size: Option<i64>) -> Result<Self, AppError> {
+        let page_id = page_id.unwrap_or(1);
+        let page_size = page_size.unwrap_or(10);
+        let mut violations = Vec::new();
+        if page_id < 1 {
+            violations.push(crate::error::FieldViolation::new(
+                "page_id",
+                "must be at least 1",
+            ));
+        }
+        if !(1..=Self::MAX_SIZE).contains(&page_size) {
+            violations.push(crate::error::FieldViolation::new(
+                "page_size",
+                "must be between 1 and 100",
+            ));
+        }
+        if violations.is_empty() {
+            Ok(Self { page_id, page_size })
+        } else {
+            Err(AppError::InvalidArgument(violations))
+        }
+    }
+
+    pub fn limit(self) -> i64 {
+        self.page_size
+    }
+
+    pub fn offset(self) -> i64 {
+        (self.page_id - 1) * self.page_size
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_defaults_to_the_first_ten() {
+        let page = Page::parse(None, None).unwrap();
+        assert_eq!((page.limit(), page.offset()), (10, 0));
+    }
+
+    #[test]
+    fn page_offset_counts_whole_pages() {
+        let page = Page::parse(Some(3), Some(25)).unwrap();
+        assert_eq!((page.limit(), page.offset()), (25, 50));
+    }
+
+    #[test]
+    fn page_reports_every_bad_field() {
+        let Err(AppError::InvalidArgument(violations)) = Page::parse(Some(0), Some(101)) else {
+            panic!("expected a validation error");
+        };
+        let fields: Vec<_> = violations.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["page_id", "page_size"]);
+    }
+}

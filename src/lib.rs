@@ -1,0 +1,13 @@
+//! Simple Bank: accounts, transfers and users over PostgreSQL.
+//!
+//! Layers, from the database up: `store` (pool, migrations, transactions over the
+//! generated `codegen` crate), then the transports. `domain` holds the validated
+//! types every layer shares and `error` the one error vocabulary.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod store;
+
+pub use error::AppError;

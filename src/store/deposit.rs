@@ -1,0 +1,41 @@
+use codegen::queries::{accounts::add_account_balance, entries::create_entry};
+use serde::{Deserialize, Serialize};
+
+use super::{Account, Entry, Store, retry::with_retry};
+use crate::{
+    domain::{AccountId, Amount},
+    error::AppError,
+};
+
+/// Money the bank put into an account: the new balance and its entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deposit {
+    pub account: Account,
+    pub entry: Entry,
+}
+
+impl Store {
+    /// Adds money to an account: the balance and its entry change in one transaction.
+    #[tracing::instrument(skip(self))]
+    pub async fn deposit(&self, account_id: AccountId, amount: Amount) -> Result<Deposit, AppError> {
+        with_retry("deposit", || async {
+            let mut client = self.pool.get().await?;
+            let tx = client.transaction().await?;
+            let (add_balance, create_entry) =
+                tokio::try_join!(add_account_balance().prepare(&tx), create_entry().prepare(&tx))?;
+            // The update locks the row first, so concurrent deposits serialise on it.
+            let account = add_balance
+                .bind(&tx, &amount.cents(), &account_id.get())
+                .opt()
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("account {account_id} not found")))?;
+            let entry = create_entry
+                .bind(&tx, &account_id.get(), &amount.cents())
+                .one()
+                .await?;
+            tx.commit().await?;
+            Ok(Deposit { account, entry })
+        })
+        .await
+    }
+}

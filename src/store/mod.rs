@@ -1,0 +1,58 @@
+//! The database: connection pool, migrations, and the transactions of each use case.
+//!
+//! Queries come from the generated `codegen` crate (see `queries/*.sql`). Functions
+//! here own their transactions: a use case that writes twice writes in one.
+
+mod database;
+mod deposit;
+pub(crate) mod error;
+pub mod migrate;
+mod retry;
+mod transfer;
+
+use deadpool_postgres::{Object, Pool};
+
+pub use codegen::queries::{
+    accounts::Account, entries::Entry, idempotency_keys::IdempotencyRecord, sessions::Session,
+    transfers::Transfer, users::User,
+};
+pub use database::{connect, create_database_if_missing, database_name, redacted_url};
+pub use deposit::Deposit;
+pub use retry::MAX_ATTEMPTS;
+pub use transfer::{IdempotentRequest, TransferOrder, TransferOutcome, TransferResult};
+
+use crate::{config::DatabaseConfig, error::AppError};
+
+/// A handle to the bank's database. Cheap to clone: clones share one pool.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl Store {
+    /// A pool for `config`. Connections are made lazily, so this does not touch the network.
+    pub fn new(config: &DatabaseConfig) -> anyhow::Result<Self> {
+        Ok(Self {
+            pool: database::build_pool(config)?,
+        })
+    }
+
+    pub fn from_pool(pool: Pool) -> Self {
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// A pooled connection, for single statements that need no transaction.
+    pub async fn client(&self) -> Result<Object, AppError> {
+        Ok(self.pool.get().await?)
+    }
+
+    /// Whether the database answers a trivial query now.
+    pub async fn ping(&self) -> Result<(), AppError> {
+        self.client().await?.simple_query("SELECT 1").await?;
+        Ok(())
+    }
+}

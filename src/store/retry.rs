@@ -1,0 +1,58 @@
+use std::{future::Future, time::Duration};
+
+use rand::Rng;
+
+use super::error::TxError;
+use crate::error::AppError;
+
+/// How many times a transaction is tried before a deadlock or serialization
+/// failure is reported as `Unavailable`.
+pub const MAX_ATTEMPTS: u32 = 6;
+
+/// Runs `transaction` until it succeeds, fails for a reason a retry cannot fix,
+/// or has failed with a retryable error `MAX_ATTEMPTS` times.
+pub(crate) async fn with_retry<T, F, Fut>(use_case: &'static str, mut transaction: F) -> Result<T, AppError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, TxError>>,
+{
+    let mut attempt = 1;
+    loop {
+        match transaction().await {
+            Ok(value) => return Ok(value),
+            Err(err) if err.is_retryable() && attempt < MAX_ATTEMPTS => {
+                let pause = backoff(attempt);
+                tracing::debug!(use_case, attempt, ?pause, error = ?err, "retrying transaction");
+                tokio::time::sleep(pause).await;
+                attempt += 1;
+            }
+            Err(err) => {
+                if err.is_retryable() {
+                    tracing::warn!(use_case, attempts = attempt, "giving up after repeated conflicts");
+                }
+                return Err(err.into());
+            }
+        }
+    }
+}
+
+/// Full jitter over an exponential ceiling (5 ms, 10 ms, ... capped at 200 ms), so
+/// transactions that collided once do not collide again in lockstep.
+fn backoff(attempt: u32) -> Duration {
+    let ceiling_ms = (5u64 << attempt.min(6)).min(200);
+    Duration::from_millis(rand::rng().random_range(1..=ceiling_ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_stays_under_its_ceiling() {
+        for attempt in 1..20 {
+            let pause = backoff(attempt);
+            assert!(pause >= Duration::from_millis(1));
+            assert!(pause <= Duration::from_millis(200), "attempt {attempt}: {pause:?}");
+        }
+    }
+}
