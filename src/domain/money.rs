@@ -125,7 +125,8 @@ mod tests {
     #[test]
     fn account_id_starts_at_one_and_names_its_field() {
         assert_eq!(AccountId::parse(1).unwrap().get(), 1);
-        let Err(AppError::InvalidArgument(violations)) = AccountId::parse_field(0, "from_account_id")
+        let Err(AppError::InvalidArgument(violations)) =
+            AccountId::parse_field(0, "from_account_id")
         else {
             panic!("expected a validation error");
         };

@@ -115,7 +115,10 @@ mod tests {
         assert!(IdempotencyKey::parse("8f14e45f-ceea-467f-a0e6-7f1b8c3f6d2a").is_ok());
         assert!(IdempotencyKey::parse(&"k".repeat(64)).is_ok());
         for bad in ["", "has space", "tab\t", "é"] {
-            assert!(IdempotencyKey::parse(bad).is_err(), "{bad:?} must be refused");
+            assert!(
+                IdempotencyKey::parse(bad).is_err(),
+                "{bad:?} must be refused"
+            );
         }
         assert!(IdempotencyKey::parse(&"k".repeat(65)).is_err());
     }

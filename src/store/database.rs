@@ -117,8 +117,14 @@ mod tests {
 
     #[test]
     fn database_name_defaults_to_the_user() {
-        assert_eq!(database_name("postgresql://root@localhost/bank").unwrap(), "bank");
-        assert_eq!(database_name("postgresql://root@localhost").unwrap(), "root");
+        assert_eq!(
+            database_name("postgresql://root@localhost/bank").unwrap(),
+            "bank"
+        );
+        assert_eq!(
+            database_name("postgresql://root@localhost").unwrap(),
+            "root"
+        );
     }
 
     #[test]

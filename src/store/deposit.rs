@@ -17,12 +17,18 @@ pub struct Deposit {
 impl Store {
     /// Adds money to an account: the balance and its entry change in one transaction.
     #[tracing::instrument(skip(self))]
-    pub async fn deposit(&self, account_id: AccountId, amount: Amount) -> Result<Deposit, AppError> {
+    pub async fn deposit(
+        &self,
+        account_id: AccountId,
+        amount: Amount,
+    ) -> Result<Deposit, AppError> {
         with_retry("deposit", || async {
             let mut client = self.pool.get().await?;
             let tx = client.transaction().await?;
-            let (add_balance, create_entry) =
-                tokio::try_join!(add_account_balance().prepare(&tx), create_entry().prepare(&tx))?;
+            let (add_balance, create_entry) = tokio::try_join!(
+                add_account_balance().prepare(&tx),
+                create_entry().prepare(&tx)
+            )?;
             // The update locks the row first, so concurrent deposits serialise on it.
             let account = add_balance
                 .bind(&tx, &amount.cents(), &account_id.get())

@@ -54,7 +54,9 @@ impl From<TxError> for AppError {
     fn from(err: TxError) -> Self {
         match err {
             TxError::App(err) => err,
-            TxError::Pool(err) => AppError::Unavailable(anyhow!(err).context("no database connection")),
+            TxError::Pool(err) => {
+                AppError::Unavailable(anyhow!(err).context("no database connection"))
+            }
             TxError::Db(err) => db_error(err),
         }
     }
@@ -92,9 +94,9 @@ fn db_error(err: tokio_postgres::Error) -> AppError {
     } else if *code == SqlState::FOREIGN_KEY_VIOLATION {
         AppError::NotFound(
             match constraint {
-                "accounts_owner_fkey" | "sessions_username_fkey" | "idempotency_keys_caller_fkey" => {
-                    "user not found"
-                }
+                "accounts_owner_fkey"
+                | "sessions_username_fkey"
+                | "idempotency_keys_caller_fkey" => "user not found",
                 "entries_account_id_fkey"
                 | "transfers_from_account_id_fkey"
                 | "transfers_to_account_id_fkey" => "account not found",
@@ -110,7 +112,9 @@ fn db_error(err: tokio_postgres::Error) -> AppError {
             "transfers_amount_positive" => {
                 AppError::invalid_field("amount", "must be greater than 0")
             }
-            "users_role_known" => AppError::invalid_field("role", "must be 'depositor' or 'banker'"),
+            "users_role_known" => {
+                AppError::invalid_field("role", "must be 'depositor' or 'banker'")
+            }
             _ => AppError::Internal(anyhow!(err).context("unexpected check violation")),
         }
     } else if *code == SqlState::NUMERIC_VALUE_OUT_OF_RANGE {

@@ -96,8 +96,18 @@ pub async fn up(client: &mut Client, limit: Option<usize>) -> Result<Vec<u64>, M
             .take(limit.unwrap_or(usize::MAX));
         let mut applied = Vec::new();
         for migration in pending {
-            apply(client, migration, Direction::Up, Some(migration.version as i64)).await?;
-            tracing::info!(version = migration.version, name = migration.name, "migrated up");
+            apply(
+                client,
+                migration,
+                Direction::Up,
+                Some(migration.version as i64),
+            )
+            .await?;
+            tracing::info!(
+                version = migration.version,
+                name = migration.name,
+                "migrated up"
+            );
             applied.push(migration.version);
         }
         Ok(applied)
@@ -120,7 +130,11 @@ pub async fn down(client: &mut Client, limit: Option<usize>) -> Result<Vec<u64>,
         for (index, migration) in applied {
             let previous = index.checked_sub(1).map(|i| MIGRATIONS[i].version as i64);
             apply(client, migration, Direction::Down, previous).await?;
-            tracing::info!(version = migration.version, name = migration.name, "migrated down");
+            tracing::info!(
+                version = migration.version,
+                name = migration.name,
+                "migrated down"
+            );
             reverted.push(migration.version);
         }
         Ok(reverted)
@@ -172,19 +186,32 @@ async fn with_lock<T>(
     client: &mut Client,
     work: impl AsyncFnOnce(&mut Client) -> Result<T, MigrateError>,
 ) -> Result<T, MigrateError> {
-    let database: String = client.query_one("SELECT current_database()", &[]).await?.get(0);
+    let database: String = client
+        .query_one("SELECT current_database()", &[])
+        .await?
+        .get(0);
     let lock_id = advisory_lock_id(&database);
-    client.execute("SELECT pg_advisory_lock($1)", &[&lock_id]).await?;
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&lock_id])
+        .await?;
     let result = async {
-        client
-            .batch_execute(&format!(
-                "CREATE TABLE IF NOT EXISTS {TABLE} (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)"
-            ))
-            .await?;
+        let exists: bool = client
+            .query_one(&format!("SELECT to_regclass('{TABLE}') IS NOT NULL"), &[])
+            .await?
+            .get(0);
+        if !exists {
+            client
+                .batch_execute(&format!(
+                    "CREATE TABLE {TABLE} (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)"
+                ))
+                .await?;
+        }
         work(client).await
     }
     .await;
-    let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&lock_id]).await;
+    let unlocked = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&lock_id])
+        .await;
     let value = result?;
     unlocked?;
     Ok(value)
@@ -266,7 +293,11 @@ mod tests {
     fn migrations_are_embedded_in_version_order() {
         let versions: Vec<u64> = MIGRATIONS.iter().map(|m| m.version).collect();
         assert_eq!(versions, [1, 2, 3, 4, 5]);
-        assert!(MIGRATIONS.iter().all(|m| !m.up.trim().is_empty() && !m.down.trim().is_empty()));
+        assert!(
+            MIGRATIONS
+                .iter()
+                .all(|m| !m.up.trim().is_empty() && !m.down.trim().is_empty())
+        );
     }
 
     #[test]

@@ -11,7 +11,10 @@ pub const MAX_ATTEMPTS: u32 = 6;
 
 /// Runs `transaction` until it succeeds, fails for a reason a retry cannot fix,
 /// or has failed with a retryable error `MAX_ATTEMPTS` times.
-pub(crate) async fn with_retry<T, F, Fut>(use_case: &'static str, mut transaction: F) -> Result<T, AppError>
+pub(crate) async fn with_retry<T, F, Fut>(
+    use_case: &'static str,
+    mut transaction: F,
+) -> Result<T, AppError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, TxError>>,
@@ -28,7 +31,11 @@ where
             }
             Err(err) => {
                 if err.is_retryable() {
-                    tracing::warn!(use_case, attempts = attempt, "giving up after repeated conflicts");
+                    tracing::warn!(
+                        use_case,
+                        attempts = attempt,
+                        "giving up after repeated conflicts"
+                    );
                 }
                 return Err(err.into());
             }
@@ -52,7 +59,10 @@ mod tests {
         for attempt in 1..20 {
             let pause = backoff(attempt);
             assert!(pause >= Duration::from_millis(1));
-            assert!(pause <= Duration::from_millis(200), "attempt {attempt}: {pause:?}");
+            assert!(
+                pause <= Duration::from_millis(200),
+                "attempt {attempt}: {pause:?}"
+            );
         }
     }
 }

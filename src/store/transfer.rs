@@ -115,15 +115,21 @@ async fn claim_key(
     if reserved.is_some() {
         return Ok(None);
     }
-    let earlier = get_idempotency_record().bind(tx, &caller, &key).one().await?;
+    let earlier = get_idempotency_record()
+        .bind(tx, &caller, &key)
+        .one()
+        .await?;
     if earlier.request_fingerprint != fingerprint {
         return Err(AppError::IdempotencyConflict.into());
     }
     let body = earlier.response_body.ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!("idempotency record committed without a response"))
+        AppError::Internal(anyhow::anyhow!(
+            "idempotency record committed without a response"
+        ))
     })?;
-    let result = serde_json::from_value(body)
-        .map_err(|err| AppError::Internal(anyhow::Error::new(err).context("stored transfer response")))?;
+    let result = serde_json::from_value(body).map_err(|err| {
+        AppError::Internal(anyhow::Error::new(err).context("stored transfer response"))
+    })?;
     Ok(Some(result))
 }
 
@@ -132,8 +138,9 @@ async fn store_response(
     request: &IdempotentRequest,
     result: &TransferResult,
 ) -> Result<(), TxError> {
-    let body = serde_json::to_value(result)
-        .map_err(|err| AppError::Internal(anyhow::Error::new(err).context("encoding transfer response")))?;
+    let body = serde_json::to_value(result).map_err(|err| {
+        AppError::Internal(anyhow::Error::new(err).context("encoding transfer response"))
+    })?;
     complete_idempotency_key()
         .prepare(tx)
         .await?
@@ -148,7 +155,10 @@ async fn store_response(
     Ok(())
 }
 
-async fn move_money(tx: &Transaction<'_>, order: &TransferOrder) -> Result<TransferResult, TxError> {
+async fn move_money(
+    tx: &Transaction<'_>,
+    order: &TransferOrder,
+) -> Result<TransferResult, TxError> {
     let (from_id, to_id) = (order.from_account_id.get(), order.to_account_id.get());
     let (amount, debit) = (order.amount.cents(), -order.amount.cents());
 

@@ -1,0 +1,12 @@
+//! Integration tests against a real PostgreSQL: see `harness` for where it comes from.
+
+mod harness;
+mod random;
+
+mod deadlock;
+mod idempotency;
+mod isolation;
+mod migrations;
+mod queries;
+mod stress;
+mod transfers;
