@@ -1,1 +1,189 @@
+//! Idempotency keys on transfers: a retried request moves money once.
 
+use simplebank::{
+    AppError,
+    domain::{AccountId, Amount, IdempotencyKey, Username},
+    error::BusinessRule,
+    store::IdempotentRequest,
+};
+
+use crate::{
+    harness::TestDb,
+    random::random_string,
+    transfers::{balance_of, order, row_counts, two_accounts},
+};
+
+fn key_of(owner: &str) -> IdempotentRequest {
+    IdempotentRequest {
+        caller: Username::parse(owner).expect("username"),
+        key: IdempotencyKey::parse(&random_string(24)).expect("key"),
+    }
+}
+
+#[tokio::test]
+async fn the_same_key_twice_moves_money_once() {
+    let db = TestDb::new().await;
+    let (from, to) = two_accounts(&db.store, 100, simplebank::domain::Currency::Usd).await;
+    let request = key_of(&from.owner);
+    let transfer = order(&from, &to, 40);
+
+    let first = db
+        .store
+        .transfer(&transfer, Some(&request))
+        .await
+        .expect("first");
+    let second = db
+        .store
+        .transfer(&transfer, Some(&request))
+        .await
+        .expect("replay");
+
+    assert!(!first.replayed);
+    assert!(second.replayed);
+    assert_eq!(
+        second.result, first.result,
+        "the replay returns the stored response"
+    );
+    assert_eq!(row_counts(&db.store).await, (1, 2));
+    assert_eq!(balance_of(&db.store, from.id).await, 60);
+    assert_eq!(balance_of(&db.store, to.id).await, 140);
+}
+
+#[tokio::test]
+async fn concurrent_requests_with_one_key_move_money_once() {
+    let db = TestDb::new().await;
+    let (from, to) = two_accounts(&db.store, 100, simplebank::domain::Currency::Usd).await;
+    let request = key_of(&from.owner);
+    let transfer = order(&from, &to, 40);
+
+    let outcomes = futures::future::join_all((0..8).map(|_| {
+        let (store, request, transfer) = (db.store.clone(), request.clone(), transfer.clone());
+        tokio::spawn(async move { store.transfer(&transfer, Some(&request)).await })
+    }))
+    .await;
+
+    let outcomes: Vec<_> = outcomes
+        .into_iter()
+        .map(|o| o.expect("task").expect("every duplicate gets the response"))
+        .collect();
+    assert_eq!(
+        outcomes.iter().filter(|o| !o.replayed).count(),
+        1,
+        "exactly one did the work"
+    );
+    assert!(
+        outcomes.iter().all(|o| o.result == outcomes[0].result),
+        "all responses are identical"
+    );
+    assert_eq!(row_counts(&db.store).await, (1, 2));
+    assert_eq!(balance_of(&db.store, from.id).await, 60);
+}
+
+#[tokio::test]
+async fn the_same_key_with_another_body_is_a_conflict() {
+    let db = TestDb::new().await;
+    let (from, to) = two_accounts(&db.store, 100, simplebank::domain::Currency::Usd).await;
+    let request = key_of(&from.owner);
+    db.store
+        .transfer(&order(&from, &to, 40), Some(&request))
+        .await
+        .expect("first");
+
+    let err = db
+        .store
+        .transfer(&order(&from, &to, 41), Some(&request))
+        .await
+        .expect_err("a different body under the same key");
+
+    assert!(matches!(err, AppError::IdempotencyConflict), "{err:?}");
+    assert_eq!(row_counts(&db.store).await, (1, 2));
+    assert_eq!(balance_of(&db.store, from.id).await, 60);
+}
+
+#[tokio::test]
+async fn keys_are_scoped_to_the_caller() {
+    let db = TestDb::new().await;
+    let (a, b) = two_accounts(&db.store, 100, simplebank::domain::Currency::Usd).await;
+    let shared_key = IdempotencyKey::parse("same-key-for-both").expect("key");
+    let as_a = IdempotentRequest {
+        caller: Username::parse(&a.owner).expect("name"),
+        key: shared_key.clone(),
+    };
+    let as_b = IdempotentRequest {
+        caller: Username::parse(&b.owner).expect("name"),
+        key: shared_key,
+    };
+
+    let first = db
+        .store
+        .transfer(&order(&a, &b, 10), Some(&as_a))
+        .await
+        .expect("a pays b");
+    let second = db
+        .store
+        .transfer(&order(&b, &a, 10), Some(&as_b))
+        .await
+        .expect("b pays a");
+
+    assert!(!first.replayed && !second.replayed);
+    assert_eq!(row_counts(&db.store).await, (2, 4));
+}
+
+#[tokio::test]
+async fn a_refused_request_does_not_use_up_its_key() {
+    let db = TestDb::new().await;
+    let (from, to) = two_accounts(&db.store, 10, simplebank::domain::Currency::Usd).await;
+    let request = key_of(&from.owner);
+    let transfer = order(&from, &to, 40);
+
+    let refused = db
+        .store
+        .transfer(&transfer, Some(&request))
+        .await
+        .expect_err("overdraft");
+    db.store
+        .deposit(
+            AccountId::parse(from.id).expect("id"),
+            Amount::parse(30).expect("amount"),
+        )
+        .await
+        .expect("top up");
+    let retried = db
+        .store
+        .transfer(&transfer, Some(&request))
+        .await
+        .expect("now it fits");
+
+    assert!(matches!(
+        refused,
+        AppError::FailedPrecondition(BusinessRule::InsufficientFunds)
+    ));
+    assert!(
+        !retried.replayed,
+        "the refused attempt stored nothing, so the retry does the work"
+    );
+    assert_eq!(balance_of(&db.store, from.id).await, 0);
+}
+
+#[tokio::test]
+async fn a_replay_is_checked_against_the_stored_body_before_any_rule() {
+    let db = TestDb::new().await;
+    let (from, to) = two_accounts(&db.store, 100, simplebank::domain::Currency::Usd).await;
+    let request = key_of(&from.owner);
+    let transfer = order(&from, &to, 100);
+    db.store
+        .transfer(&transfer, Some(&request))
+        .await
+        .expect("empties the account");
+
+    // The same request again would now overdraw, but it is a replay: it returns the
+    // stored success instead of re-running the rules.
+    let replay = db
+        .store
+        .transfer(&transfer, Some(&request))
+        .await
+        .expect("replay");
+
+    assert!(replay.replayed);
+    assert_eq!(replay.result.from_account.balance, 0);
+}
