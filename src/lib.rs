@@ -8,6 +8,8 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod password;
 pub mod store;
+pub mod token;
 
 pub use error::AppError;

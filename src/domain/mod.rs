@@ -3,11 +3,70 @@
 
 mod money;
 mod names;
+mod people;
 
 pub use money::{AccountId, Amount, Currency};
 pub use names::{IdempotencyKey, Role, Username};
+pub use people::{Email, FullName, Password};
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldViolation};
+
+/// Collects every invalid field of a request, so clients see them all at once.
+#[derive(Debug, Default)]
+pub struct Violations(Vec<FieldViolation>);
+
+impl Violations {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps the value, or records why it is invalid.
+    pub fn check<T>(&mut self, parsed: Result<T, AppError>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(AppError::InvalidArgument(violations)) => {
+                self.0.extend(violations);
+                None
+            }
+            Err(other) => {
+                self.0
+                    .push(FieldViolation::new("request", other.to_string()));
+                None
+            }
+        }
+    }
+
+    /// Records a required field that is absent.
+    pub fn missing(&mut self, field: &str) {
+        self.0.push(FieldViolation::new(field, "is required"));
+    }
+
+    /// Parses a field that is required: absent counts as invalid.
+    pub fn required<R, T>(
+        &mut self,
+        field: &str,
+        raw: Option<R>,
+        parse: impl FnOnce(R) -> Result<T, AppError>,
+    ) -> Option<T> {
+        match raw {
+            Some(raw) => self.check(parse(raw)),
+            None => {
+                self.missing(field);
+                None
+            }
+        }
+    }
+
+    /// `Ok(value)` when nothing was invalid, otherwise every violation.
+    pub fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, AppError> {
+        if self.0.is_empty()
+            && let Some(value) = value()
+        {
+            return Ok(value);
+        }
+        Err(AppError::InvalidArgument(self.0))
+    }
+}
 
 /// One page of a listing: `page_id` from 1, `page_size` from 1 to 100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,13 +83,10 @@ impl Page {
         let page_size = page_size.unwrap_or(10);
         let mut violations = Vec::new();
         if page_id < 1 {
-            violations.push(crate::error::FieldViolation::new(
-                "page_id",
-                "must be at least 1",
-            ));
+            violations.push(FieldViolation::new("page_id", "must be at least 1"));
         }
         if !(1..=Self::MAX_SIZE).contains(&page_size) {
-            violations.push(crate::error::FieldViolation::new(
+            violations.push(FieldViolation::new(
                 "page_size",
                 "must be between 1 and 100",
             ));
