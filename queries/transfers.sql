@@ -29,3 +29,12 @@ WHERE from_account_id = :account_id
    OR to_account_id = :account_id
 ORDER BY id DESC
 LIMIT :limit OFFSET :offset;
+
+--! get_transfer_with_owners : TransferWithOwners()
+--- One transfer and the owners of both its accounts, to decide who may read it.
+SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.created_at,
+       from_account.owner AS from_owner, to_account.owner AS to_owner
+FROM transfers t
+JOIN accounts from_account ON from_account.id = t.from_account_id
+JOIN accounts to_account ON to_account.id = t.to_account_id
+WHERE t.id = :id;

@@ -7,6 +7,7 @@ mod database;
 mod deposit;
 pub(crate) mod error;
 pub mod migrate;
+mod records;
 mod retry;
 mod transfer;
 
@@ -18,6 +19,7 @@ pub use codegen::queries::{
 };
 pub use database::{connect, create_database_if_missing, database_name, redacted_url};
 pub use deposit::Deposit;
+pub use records::{BankStore, NewSession, NewUserRecord, TransferWithOwners, UserUpdate};
 pub use retry::MAX_ATTEMPTS;
 pub use transfer::{IdempotentRequest, TransferOrder, TransferOutcome, TransferResult};
 

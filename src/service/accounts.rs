@@ -1,0 +1,80 @@
+use super::{Bank, Principal, forbidden};
+use crate::{
+    domain::{AccountId, Amount, Currency, Page},
+    error::AppError,
+    store::{Account, BankStore, Deposit, Entry},
+};
+
+impl<S: BankStore> Bank<S> {
+    pub async fn create_account(
+        &self,
+        caller: &Principal,
+        currency: Currency,
+    ) -> Result<Account, AppError> {
+        self.store
+            .create_account(caller.username.as_str(), currency)
+            .await
+    }
+
+    /// The account if it exists (404) and the caller owns it or is a banker (403).
+    pub async fn get_account(
+        &self,
+        caller: &Principal,
+        id: AccountId,
+    ) -> Result<Account, AppError> {
+        let account = self
+            .store
+            .get_account(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("account {id} not found")))?;
+        if account.owner != caller.username.as_str() && !caller.is_banker() {
+            return Err(forbidden(format_args!("account {id}")));
+        }
+        Ok(account)
+    }
+
+    pub async fn list_accounts(
+        &self,
+        caller: &Principal,
+        page: Page,
+    ) -> Result<Vec<Account>, AppError> {
+        self.store
+            .list_accounts(caller.username.as_str(), page)
+            .await
+    }
+
+    /// An account's statement, newest first.
+    pub async fn list_entries(
+        &self,
+        caller: &Principal,
+        account: AccountId,
+        page: Page,
+    ) -> Result<Vec<Entry>, AppError> {
+        self.get_account(caller, account).await?;
+        self.store.list_entries(account, page).await
+    }
+
+    /// Money entering through the bank: bankers only.
+    pub async fn deposit(
+        &self,
+        caller: &Principal,
+        account: AccountId,
+        amount: Amount,
+    ) -> Result<Deposit, AppError> {
+        if !caller.is_banker() {
+            return Err(AppError::PermissionDenied(
+                "only bankers may deposit".to_owned(),
+            ));
+        }
+        self.store.deposit(account, amount).await
+    }
+
+    /// A deposit made by the operator on the command line.
+    pub async fn deposit_as_operator(
+        &self,
+        account: AccountId,
+        amount: Amount,
+    ) -> Result<Deposit, AppError> {
+        self.store.deposit(account, amount).await
+    }
+}

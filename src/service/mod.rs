@@ -1,0 +1,92 @@
+//! Every use case of the bank, once, for every transport. Functions take
+//! validated input and the authenticated caller, and decide what is allowed.
+
+mod accounts;
+mod inputs;
+mod login_limit;
+mod transfers;
+mod users;
+
+use std::{sync::Arc, time::Duration};
+
+pub use inputs::{LoginInput, NewUser, TransferInput, UserChanges};
+pub use login_limit::LoginLimiter;
+pub use users::{LoginResult, RenewResult, UserView};
+
+use crate::{
+    config::TokenConfig,
+    domain::{Role, Username},
+    error::AppError,
+    store::{BankStore, Store},
+    token::{TokenKind, TokenMaker},
+};
+
+/// Who is calling, as proven by an access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub username: Username,
+    pub role: Role,
+}
+
+impl Principal {
+    pub fn is_banker(&self) -> bool {
+        self.role == Role::Banker
+    }
+}
+
+/// What the transport knows about the client, recorded with a session.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientInfo {
+    pub user_agent: String,
+    pub client_ip: String,
+}
+
+/// The bank's use cases over a store (`Store` in production).
+pub struct Bank<S: BankStore = Store> {
+    store: S,
+    tokens: Arc<dyn TokenMaker>,
+    access_duration: Duration,
+    refresh_duration: Duration,
+    login_limiter: LoginLimiter,
+}
+
+impl<S: BankStore> Bank<S> {
+    pub fn new(store: S, tokens: Arc<dyn TokenMaker>, config: &TokenConfig) -> Self {
+        Self {
+            store,
+            tokens,
+            access_duration: config.access_duration,
+            refresh_duration: config.refresh_duration,
+            login_limiter: LoginLimiter::default(),
+        }
+    }
+
+    pub fn with_login_limiter(mut self, limiter: LoginLimiter) -> Self {
+        self.login_limiter = limiter;
+        self
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Whether the database answers: readiness.
+    pub async fn ready(&self) -> Result<(), AppError> {
+        self.store.ping().await
+    }
+
+    /// The caller an access token proves.
+    pub fn authenticate(&self, access_token: &str) -> Result<Principal, AppError> {
+        let payload = self.tokens.verify(access_token, TokenKind::Access)?;
+        let invalid = |_| AppError::Unauthenticated("the token is invalid".to_owned());
+        Ok(Principal {
+            username: Username::parse(&payload.username).map_err(invalid)?,
+            role: Role::parse(&payload.role).map_err(invalid)?,
+        })
+    }
+}
+
+/// The refusal for a resource the caller may not see or change.
+fn forbidden(what: impl std::fmt::Display) -> AppError {
+    AppError::PermissionDenied(format!("{what} does not belong to you"))
+}

@@ -1,0 +1,240 @@
+//! The store's operations as a trait, so the service can run against a fake in
+//! tests of failures a healthy database cannot produce. `Store` is the real one.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use codegen::{
+    client::Params,
+    queries::{
+        accounts::{create_account, get_account, list_accounts},
+        entries::list_entries_newest_first,
+        sessions::{block_session, create_session, get_session},
+        transfers::{get_transfer_with_owners, list_transfers_of_account},
+        users::{UpdateUserParams, create_user, get_user, set_user_role, update_user},
+    },
+};
+use uuid::Uuid;
+
+pub use codegen::queries::transfers::TransferWithOwners;
+
+use super::{
+    Account, Deposit, Entry, IdempotentRequest, Session, Store, Transfer, TransferOrder,
+    TransferOutcome, User,
+};
+use crate::{
+    domain::{AccountId, Amount, Currency, Page, Role},
+    error::AppError,
+};
+
+/// A user to insert; the password is already hashed.
+#[derive(Debug, Clone)]
+pub struct NewUserRecord {
+    pub username: String,
+    pub hashed_password: String,
+    pub full_name: String,
+    pub email: String,
+}
+
+/// Fields to change on a user; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct UserUpdate {
+    pub hashed_password: Option<String>,
+    pub password_changed_at: Option<DateTime<Utc>>,
+    pub full_name: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id: Uuid,
+    pub username: String,
+    pub refresh_token: String,
+    pub user_agent: String,
+    pub client_ip: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+type Outcome<T> = Result<T, AppError>;
+
+/// Everything the service asks of the database.
+pub trait BankStore: Send + Sync + 'static {
+    fn ping(&self) -> impl Future<Output = Outcome<()>> + Send;
+    fn create_user(&self, user: &NewUserRecord) -> impl Future<Output = Outcome<User>> + Send;
+    fn get_user(&self, username: &str) -> impl Future<Output = Outcome<Option<User>>> + Send;
+    fn update_user(
+        &self,
+        username: &str,
+        update: &UserUpdate,
+    ) -> impl Future<Output = Outcome<Option<User>>> + Send;
+    fn set_user_role(
+        &self,
+        username: &str,
+        role: Role,
+    ) -> impl Future<Output = Outcome<Option<User>>> + Send;
+    fn create_session(&self, session: &NewSession)
+    -> impl Future<Output = Outcome<Session>> + Send;
+    fn get_session(&self, id: Uuid) -> impl Future<Output = Outcome<Option<Session>>> + Send;
+    fn block_session(&self, id: Uuid) -> impl Future<Output = Outcome<Option<Session>>> + Send;
+    fn create_account(
+        &self,
+        owner: &str,
+        currency: Currency,
+    ) -> impl Future<Output = Outcome<Account>> + Send;
+    fn get_account(&self, id: AccountId) -> impl Future<Output = Outcome<Option<Account>>> + Send;
+    fn list_accounts(
+        &self,
+        owner: &str,
+        page: Page,
+    ) -> impl Future<Output = Outcome<Vec<Account>>> + Send;
+    fn list_entries(
+        &self,
+        account: AccountId,
+        page: Page,
+    ) -> impl Future<Output = Outcome<Vec<Entry>>> + Send;
+    fn get_transfer(
+        &self,
+        id: i64,
+    ) -> impl Future<Output = Outcome<Option<TransferWithOwners>>> + Send;
+    fn list_transfers(
+        &self,
+        account: AccountId,
+        page: Page,
+    ) -> impl Future<Output = Outcome<Vec<Transfer>>> + Send;
+    fn transfer(
+        &self,
+        order: &TransferOrder,
+        idempotency: Option<&IdempotentRequest>,
+    ) -> impl Future<Output = Outcome<TransferOutcome>> + Send;
+    fn deposit(
+        &self,
+        account: AccountId,
+        amount: Amount,
+    ) -> impl Future<Output = Outcome<Deposit>> + Send;
+}
+
+impl BankStore for Store {
+    async fn ping(&self) -> Outcome<()> {
+        Store::ping(self).await
+    }
+
+    async fn create_user(&self, user: &NewUserRecord) -> Outcome<User> {
+        let client = self.client().await?;
+        Ok(create_user()
+            .bind(
+                &client,
+                &user.username,
+                &user.hashed_password,
+                &user.full_name,
+                &user.email,
+            )
+            .one()
+            .await?)
+    }
+
+    async fn get_user(&self, username: &str) -> Outcome<Option<User>> {
+        let client = self.client().await?;
+        Ok(get_user().bind(&client, &username).opt().await?)
+    }
+
+    async fn update_user(&self, username: &str, update: &UserUpdate) -> Outcome<Option<User>> {
+        let client = self.client().await?;
+        let params = UpdateUserParams {
+            hashed_password: update.hashed_password.as_deref(),
+            password_changed_at: update.password_changed_at,
+            full_name: update.full_name.as_deref(),
+            email: update.email.as_deref(),
+            username,
+        };
+        Ok(update_user().params(&client, &params).opt().await?)
+    }
+
+    async fn set_user_role(&self, username: &str, role: Role) -> Outcome<Option<User>> {
+        let client = self.client().await?;
+        Ok(set_user_role()
+            .bind(&client, &role.as_str(), &username)
+            .opt()
+            .await?)
+    }
+
+    async fn create_session(&self, session: &NewSession) -> Outcome<Session> {
+        let client = self.client().await?;
+        Ok(create_session()
+            .bind(
+                &client,
+                &session.id,
+                &session.username,
+                &session.refresh_token,
+                &session.user_agent,
+                &session.client_ip,
+                &false,
+                &session.expires_at,
+            )
+            .one()
+            .await?)
+    }
+
+    async fn get_session(&self, id: Uuid) -> Outcome<Option<Session>> {
+        let client = self.client().await?;
+        Ok(get_session().bind(&client, &id).opt().await?)
+    }
+
+    async fn block_session(&self, id: Uuid) -> Outcome<Option<Session>> {
+        let client = self.client().await?;
+        Ok(block_session().bind(&client, &id).opt().await?)
+    }
+
+    async fn create_account(&self, owner: &str, currency: Currency) -> Outcome<Account> {
+        let client = self.client().await?;
+        Ok(create_account()
+            .bind(&client, &owner, &0, &currency.as_str())
+            .one()
+            .await?)
+    }
+
+    async fn get_account(&self, id: AccountId) -> Outcome<Option<Account>> {
+        let client = self.client().await?;
+        Ok(get_account().bind(&client, &id.get()).opt().await?)
+    }
+
+    async fn list_accounts(&self, owner: &str, page: Page) -> Outcome<Vec<Account>> {
+        let client = self.client().await?;
+        Ok(list_accounts()
+            .bind(&client, &owner, &page.limit(), &page.offset())
+            .all()
+            .await?)
+    }
+
+    async fn list_entries(&self, account: AccountId, page: Page) -> Outcome<Vec<Entry>> {
+        let client = self.client().await?;
+        Ok(list_entries_newest_first()
+            .bind(&client, &account.get(), &page.limit(), &page.offset())
+            .all()
+            .await?)
+    }
+
+    async fn get_transfer(&self, id: i64) -> Outcome<Option<TransferWithOwners>> {
+        let client = self.client().await?;
+        Ok(get_transfer_with_owners().bind(&client, &id).opt().await?)
+    }
+
+    async fn list_transfers(&self, account: AccountId, page: Page) -> Outcome<Vec<Transfer>> {
+        let client = self.client().await?;
+        Ok(list_transfers_of_account()
+            .bind(&client, &account.get(), &page.limit(), &page.offset())
+            .all()
+            .await?)
+    }
+
+    async fn transfer(
+        &self,
+        order: &TransferOrder,
+        idempotency: Option<&IdempotentRequest>,
+    ) -> Outcome<TransferOutcome> {
+        Store::transfer(self, order, idempotency).await
+    }
+
+    async fn deposit(&self, account: AccountId, amount: Amount) -> Outcome<Deposit> {
+        Store::deposit(self, account, amount).await
+    }
+}
