@@ -1,14 +1,17 @@
 //! The `simplebank` command line.
 
-use std::process::ExitCode;
+use std::{process::ExitCode, sync::Arc};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::{
-    config::DatabaseConfig,
-    domain::{AccountId, Amount},
+    app::{Application, shutdown_signal},
+    config::{Config, LogFormat},
+    domain::{AccountId, Amount, Role, Username},
+    service::Bank,
     store::{self, Store, migrate},
+    token,
 };
 
 #[derive(Debug, Parser)]
@@ -20,6 +23,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Create the database if needed, apply pending migrations, and serve.
+    Serve,
     /// Apply, revert or inspect schema migrations (DB_SOURCE names the database).
     Migrate {
         #[command(subcommand)]
@@ -33,6 +38,13 @@ enum Command {
         #[arg(long)]
         amount: i64,
     },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Print the OpenAPI 3 description of the REST API (JSON).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -51,47 +63,106 @@ enum MigrateAction {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum UserAction {
+    /// Make a user a banker or a depositor.
+    SetRole {
+        username: String,
+        #[arg(value_parser = ["banker", "depositor"])]
+        role: String,
+    },
+}
+
 pub async fn run() -> ExitCode {
-    init_tracing();
-    match execute(Cli::parse()).await {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        return print_openapi();
+    }
+    let config = match Config::load() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("error: configuration: {err:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_tracing(config.log_format);
+    match execute(cli.command, config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
+            tracing::debug!(error = ?err, "command failed");
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-}
-
-async fn execute(cli: Cli) -> anyhow::Result<()> {
-    let config = DatabaseConfig::from_env()?;
-    match cli.command {
-        Command::Migrate { action } => run_migrate(&config, action).await,
-        Command::Deposit { account, amount } => {
-            let account = AccountId::parse_field(account, "account")?;
-            let amount = Amount::parse(amount)?;
-            let deposit = Store::new(&config)?.deposit(account, amount).await?;
-            println!("{}", serde_json::to_string_pretty(&deposit)?);
-            Ok(())
+fn print_openapi() -> ExitCode {
+    match crate::http::openapi().to_pretty_json() {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
         }
     }
 }
 
-async fn run_migrate(config: &DatabaseConfig, action: MigrateAction) -> anyhow::Result<()> {
-    if matches!(action, MigrateAction::Up { .. }) {
-        store::create_database_if_missing(&config.url).await?;
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.init(),
     }
-    let mut client = store::connect(&config.url)
+}
+
+async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => {
+            let app = Application::build(config).await?;
+            app.run_until(shutdown_signal()).await
+        }
+        Command::Migrate { action } => run_migrate(&config, action).await,
+        Command::Deposit { account, amount } => {
+            let account = AccountId::parse_field(account, "account")?;
+            let amount = Amount::parse(amount)?;
+            let deposit = bank(&config)?.deposit_as_operator(account, amount).await?;
+            println!("{}", serde_json::to_string_pretty(&deposit)?);
+            Ok(())
+        }
+        Command::User {
+            action: UserAction::SetRole { username, role },
+        } => {
+            let username = Username::parse(&username)?;
+            let role = Role::parse(&role)?;
+            let user = bank(&config)?.set_role(&username, role).await?;
+            println!("{} is now a {}", user.username, user.role);
+            Ok(())
+        }
+        Command::Openapi => unreachable!("handled before loading the configuration"),
+    }
+}
+
+fn bank(config: &Config) -> anyhow::Result<Arc<Bank>> {
+    let store = Store::new(&config.database)?;
+    let tokens = token::maker_from_config(&config.token)?;
+    Ok(Arc::new(Bank::new(store, tokens, &config.token)))
+}
+
+async fn run_migrate(config: &Config, action: MigrateAction) -> anyhow::Result<()> {
+    let url = &config.database.url;
+    if matches!(action, MigrateAction::Up { .. }) {
+        store::create_database_if_missing(url).await?;
+    }
+    let mut client = store::connect(url)
         .await
-        .with_context(|| format!("cannot connect to {}", store::redacted_url(&config.url)))?;
+        .with_context(|| format!("cannot connect to {}", store::redacted_url(url)))?;
     match action {
         MigrateAction::Up { n } => {
             let applied = migrate::up(&mut client, n).await?;

@@ -4,10 +4,12 @@
 //! generated `codegen` crate), then the transports. `domain` holds the validated
 //! types every layer shares and `error` the one error vocabulary.
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod http;
 pub mod password;
 pub mod service;
 pub mod store;

@@ -1,0 +1,123 @@
+//! Assembles the server from its configuration: database, migrations, service
+//! layer and transports. Binding happens in `build`, so port 0 works in tests.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use anyhow::Context;
+use salvo::{conn::tcp::TcpAcceptor, server::Server};
+
+use crate::{
+    config::Config,
+    http::{self, Metrics},
+    service::Bank,
+    store::{self, Store, migrate},
+    token,
+};
+
+pub struct Application {
+    config: Config,
+    bank: Arc<Bank>,
+    http_listener: tokio::net::TcpListener,
+    http_address: SocketAddr,
+}
+
+impl Application {
+    /// Creates the database if it is missing, applies pending migrations, and
+    /// binds the listeners.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let url = &config.database.url;
+        store::create_database_if_missing(url).await?;
+        let mut client = store::connect(url)
+            .await
+            .with_context(|| format!("cannot connect to {}", store::redacted_url(url)))?;
+        let applied = migrate::up(&mut client, None).await?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "applied pending migrations");
+        }
+        drop(client);
+
+        let store = Store::new(&config.database)?;
+        let tokens = token::maker_from_config(&config.token).context("token settings")?;
+        let bank = Arc::new(Bank::new(store, tokens, &config.token));
+        Self::with_bank(config, bank).await
+    }
+
+    /// Serves an already built bank (tests use it to tune the bank's limits).
+    pub async fn with_bank(config: Config, bank: Arc<Bank>) -> anyhow::Result<Self> {
+        let http_listener = tokio::net::TcpListener::bind(config.http_address)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot listen on HTTP_SERVER_ADDRESS {}",
+                    config.http_address
+                )
+            })?;
+        let http_address = http_listener.local_addr()?;
+        Ok(Self {
+            config,
+            bank,
+            http_listener,
+            http_address,
+        })
+    }
+
+    pub fn http_address(&self) -> SocketAddr {
+        self.http_address
+    }
+
+    pub fn bank(&self) -> &Arc<Bank> {
+        &self.bank
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, lets in-flight
+    /// requests finish within `SHUTDOWN_TIMEOUT`, and closes the pool.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let acceptor = TcpAcceptor::try_from(self.http_listener).context("HTTP listener")?;
+        let server = Server::new(acceptor);
+        let handle = server.handle();
+        let drain = self.config.shutdown_timeout;
+        tokio::spawn(async move {
+            shutdown.await;
+            tracing::info!(?drain, "shutting down: finishing in-flight requests");
+            handle.stop_graceful(Some(drain));
+        });
+        tracing::info!(http = %self.http_address, "serving");
+        let service = http::service(
+            self.bank.clone(),
+            Arc::new(Metrics::default()),
+            &self.config.allowed_origins,
+        );
+        server.serve(service).await;
+        self.bank.store().pool().close();
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

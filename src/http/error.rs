@@ -1,0 +1,165 @@
+//! The one place that decides how an `AppError` looks over HTTP.
+
+use salvo::{
+    http::StatusCode,
+    oapi::{self, Components, EndpointOutRegister, Operation, ToSchema},
+    prelude::*,
+};
+use serde::Serialize;
+
+use crate::error::{AppError, FieldViolation};
+
+/// Every error response: `{"error": "...", "code": "...", "field_violations": [...]}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// A message for people.
+    pub error: String,
+    /// A stable code for programs, e.g. `invalid_argument`.
+    pub code: String,
+    /// Every invalid input field, for `invalid_argument`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_violations: Option<Vec<FieldViolationBody>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldViolationBody {
+    pub field: String,
+    pub description: String,
+}
+
+impl From<&FieldViolation> for FieldViolationBody {
+    fn from(violation: &FieldViolation) -> Self {
+        Self {
+            field: violation.field.clone(),
+            description: violation.description.clone(),
+        }
+    }
+}
+
+/// The HTTP status of each error. No wildcard: a new variant must be placed here.
+pub fn status_of(err: &AppError) -> StatusCode {
+    match err {
+        AppError::InvalidArgument(_) => StatusCode::BAD_REQUEST,
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::PermissionDenied(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::AlreadyExists(_) | AppError::IdempotencyConflict => StatusCode::CONFLICT,
+        AppError::FailedPrecondition(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The body a client sees. For 5xx it is the variant's fixed public message only;
+/// the cause chain goes to the log.
+pub fn body_of(err: &AppError) -> ErrorBody {
+    ErrorBody {
+        error: err.to_string(),
+        code: err.code().to_owned(),
+        field_violations: match err {
+            AppError::InvalidArgument(violations) => {
+                Some(violations.iter().map(Into::into).collect())
+            }
+            _ => None,
+        },
+    }
+}
+
+/// Logs what the client will not see.
+fn log(err: &AppError) {
+    match err {
+        AppError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+        AppError::Unavailable(cause) => tracing::warn!(error = ?cause, "service unavailable"),
+        other => tracing::debug!(error = %other, code = other.code(), "request refused"),
+    }
+}
+
+#[async_trait]
+impl Writer for AppError {
+    async fn write(self, _req: &mut Request, _depot: &mut Depot, res: &mut Response) {
+        log(&self);
+        let status = status_of(&self);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.add_header("retry-after", "1", true).ok();
+        }
+        res.status_code(status);
+        res.render(Json(body_of(&self)));
+    }
+}
+
+impl EndpointOutRegister for AppError {
+    fn register(components: &mut Components, operation: &mut Operation) {
+        let schema = ErrorBody::to_schema(components);
+        for (status, description) in [
+            (
+                "400",
+                "Malformed request or invalid fields (`invalid_argument`)",
+            ),
+            (
+                "401",
+                "Missing, invalid, expired or wrong-kind token, or bad credentials (`unauthenticated`)",
+            ),
+            ("403", "Authenticated but not allowed (`permission_denied`)"),
+            ("404", "The resource does not exist (`not_found`)"),
+            (
+                "409",
+                "Already exists, or idempotency key reused with another body",
+            ),
+            ("422", "A business rule refused it (`failed_precondition`)"),
+            ("429", "Too many failed logins (`rate_limited`)"),
+            ("500", "Internal error; the body is opaque (`internal`)"),
+            ("503", "The database is unreachable; retry (`unavailable`)"),
+        ] {
+            operation.responses.insert(
+                status,
+                oapi::Response::new(description).add_content("application/json", schema.clone()),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::BusinessRule;
+
+    #[test]
+    fn internal_errors_never_show_their_cause() {
+        let err = AppError::Internal(anyhow::anyhow!(
+            "relation \"users\" does not exist at SELECT * FROM users"
+        ));
+        let body = serde_json::to_string(&body_of(&err)).unwrap();
+        assert_eq!(status_of(&err), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body, r#"{"error":"internal error","code":"internal"}"#);
+    }
+
+    #[test]
+    fn unavailable_errors_never_show_their_cause() {
+        let err = AppError::Unavailable(anyhow::anyhow!("connection refused to 10.0.0.5:5432"));
+        let body = serde_json::to_string(&body_of(&err)).unwrap();
+        assert!(!body.contains("10.0.0.5"), "{body}");
+        assert_eq!(status_of(&err), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn field_violations_are_listed() {
+        let err = AppError::InvalidArgument(vec![
+            FieldViolation::new("username", "bad"),
+            FieldViolation::new("email", "bad too"),
+        ]);
+        let body = serde_json::to_value(body_of(&err)).unwrap();
+        assert_eq!(body["code"], "invalid_argument");
+        assert_eq!(body["field_violations"][1]["field"], "email");
+    }
+
+    #[test]
+    fn business_rules_are_unprocessable() {
+        let err = AppError::FailedPrecondition(BusinessRule::InsufficientFunds);
+        assert_eq!(status_of(&err), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body_of(&err).error,
+            "insufficient funds in the source account"
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! Turning a raw request into validated values, with the API's error bodies.
+
+use std::sync::Arc;
+
+use salvo::{
+    oapi::{self, Components, EndpointOutRegister, Operation, ToSchema},
+    prelude::*,
+};
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::{
+    domain::{Page, Violations},
+    error::AppError,
+    service::{Bank, ClientInfo, Principal},
+};
+
+/// The largest JSON body accepted; every request of the API is far smaller.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn bank(depot: &Depot) -> Result<Arc<Bank>, AppError> {
+    depot
+        .get_typed::<Arc<Bank>>()
+        .cloned()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("the bank is not in the depot")))
+}
+
+/// The caller the auth hoop put in the depot.
+pub fn principal(depot: &Depot) -> Result<Principal, AppError> {
+    depot
+        .get_typed::<Principal>()
+        .cloned()
+        .map_err(|_| AppError::Unauthenticated("authorization is required".to_owned()))
+}
+
+pub async fn json_body<T: DeserializeOwned>(req: &mut Request) -> Result<T, AppError> {
+    req.parse_json_with_max_size::<T>(MAX_BODY_BYTES)
+        .await
+        .map_err(|err| {
+            AppError::invalid_field("body", format!("a JSON object was expected: {err}"))
+        })
+}
+
+/// A positive integer path parameter, e.g. an account id.
+pub fn path_id(req: &Request, name: &str) -> Result<i64, AppError> {
+    let raw = req.param::<String>(name).unwrap_or_default();
+    match raw.parse::<i64>() {
+        Ok(id) if id >= 1 => Ok(id),
+        _ => Err(AppError::invalid_field(
+            name,
+            "must be an integer of at least 1",
+        )),
+    }
+}
+
+/// An optional integer query parameter; present but not an integer is an error.
+pub fn query_int(req: &Request, name: &str) -> Result<Option<i64>, AppError> {
+    match req.queries().get(name) {
+        None => Ok(None),
+        Some(raw) => raw
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::invalid_field(name, "must be an integer")),
+    }
+}
+
+pub fn page(req: &Request) -> Result<Page, AppError> {
+    let mut violations = Violations::new();
+    let page_id = violations.check(query_int(req, "page_id"));
+    let page_size = violations.check(query_int(req, "page_size"));
+    let page = page_id
+        .zip(page_size)
+        .and_then(|(page_id, page_size)| violations.check(Page::parse(page_id, page_size)));
+    violations.finish(|| page)
+}
+
+pub fn client_info(req: &Request) -> ClientInfo {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+    };
+    let forwarded = header("x-forwarded-for")
+        .and_then(|list| list.split(',').next())
+        .map(str::trim);
+    let client_ip = match forwarded {
+        Some(ip) => ip.to_owned(),
+        None => match req.remote_addr() {
+            salvo::conn::SocketAddr::IPv4(addr) => addr.ip().to_string(),
+            salvo::conn::SocketAddr::IPv6(addr) => addr.ip().to_string(),
+            _ => String::new(),
+        },
+    };
+    ClientInfo {
+        user_agent: header("user-agent")
+            .unwrap_or_default()
+            .chars()
+            .take(512)
+            .collect(),
+        client_ip,
+    }
+}
+
+/// Merges two validation outcomes so that every invalid field is reported.
+pub fn both<A, B>(a: Result<A, AppError>, b: Result<B, AppError>) -> Result<(A, B), AppError> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(AppError::InvalidArgument(mut first)), Err(AppError::InvalidArgument(second))) => {
+            first.extend(second);
+            Err(AppError::InvalidArgument(first))
+        }
+        (Err(err), _) | (_, Err(err)) => Err(err),
+    }
+}
+
+/// A JSON body with status 201 Created.
+pub struct Created<T>(pub T);
+
+#[async_trait]
+impl<T: Serialize + Send> Writer for Created<T> {
+    async fn write(self, _req: &mut Request, _depot: &mut Depot, res: &mut Response) {
+        res.status_code(StatusCode::CREATED);
+        res.render(Json(self.0));
+    }
+}
+
+impl<T: ToSchema> EndpointOutRegister for Created<T> {
+    fn register(components: &mut Components, operation: &mut Operation) {
+        let schema = T::to_schema(components);
+        operation.responses.insert(
+            "201",
+            oapi::Response::new("Created").add_content("application/json", schema),
+        );
+    }
+}
+
+/// Status 204 with no body.
+pub struct NoContent;
+
+#[async_trait]
+impl Writer for NoContent {
+    async fn write(self, _req: &mut Request, _depot: &mut Depot, res: &mut Response) {
+        res.status_code(StatusCode::NO_CONTENT);
+    }
+}
+
+impl EndpointOutRegister for NoContent {
+    fn register(_components: &mut Components, operation: &mut Operation) {
+        operation
+            .responses
+            .insert("204", oapi::Response::new("No content"));
+    }
+}

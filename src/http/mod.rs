@@ -1,0 +1,140 @@
+//! The REST API over Salvo: thin handlers that parse, authenticate, call one
+//! service function and convert the result. The contract is API.md.
+
+mod accounts;
+mod auth;
+mod dto;
+pub mod error;
+mod extract;
+mod observe;
+mod ops;
+mod transfers;
+mod users;
+
+use std::sync::Arc;
+
+use salvo::{
+    catcher::Catcher,
+    cors::{AllowHeaders, AllowMethods, Cors},
+    http::Method,
+    oapi::{
+        OpenApi, SecurityScheme,
+        security::{Http, HttpAuthScheme},
+        swagger_ui::SwaggerUi,
+    },
+    prelude::*,
+};
+
+pub use observe::Metrics;
+
+use crate::{error::AppError, service::Bank};
+
+/// The routes of API.md (without operations endpoints and docs).
+fn api_router() -> Router {
+    Router::new()
+        .push(users::public_router())
+        .push(users::protected_router())
+        .push(accounts::router())
+        .push(transfers::router())
+}
+
+/// The OpenAPI 3 description of the API, generated from the handlers.
+pub fn openapi() -> OpenApi {
+    OpenApi::new("Simple Bank", env!("CARGO_PKG_VERSION"))
+        .add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::new(HttpAuthScheme::Bearer).bearer_format("PASETO v4.local or JWT HS256"),
+            ),
+        )
+        .merge_router(&api_router())
+}
+
+/// Puts the shared state in every request's depot.
+struct State {
+    bank: Arc<Bank>,
+    metrics: Arc<Metrics>,
+}
+
+#[async_trait]
+impl Handler for State {
+    async fn handle(
+        &self,
+        _req: &mut Request,
+        depot: &mut Depot,
+        _res: &mut Response,
+        _ctrl: &mut FlowCtrl,
+    ) {
+        depot.insert_typed(self.bank.clone());
+        depot.insert_typed(self.metrics.clone());
+    }
+}
+
+/// Answers unknown routes and methods with the API's error body instead of HTML.
+#[handler]
+async fn json_errors(res: &mut Response, ctrl: &mut FlowCtrl) {
+    if res.body.is_none() {
+        let status = res.status_code.unwrap_or(StatusCode::NOT_FOUND);
+        let (error, code) = match status {
+            StatusCode::NOT_FOUND => ("no such route", "not_found"),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                ("method not allowed on this route", "method_not_allowed")
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => ("the request body is too large", "invalid_argument"),
+            _ => ("the request failed", "internal"),
+        };
+        res.render(Json(serde_json::json!({ "error": error, "code": code })));
+    }
+    ctrl.skip_rest();
+}
+
+/// The whole HTTP service: API, operations endpoints, OpenAPI, Swagger UI, docs.
+pub fn service(bank: Arc<Bank>, metrics: Arc<Metrics>, allowed_origins: &[String]) -> Service {
+    let spec = openapi();
+    let router = Router::new()
+        .hoop(State {
+            bank,
+            metrics: metrics.clone(),
+        })
+        .push(api_router())
+        .push(ops::router())
+        .push(spec.into_router("/api-doc/openapi.json"))
+        .push(
+            SwaggerUi::new("/api-doc/openapi.json")
+                .title("Simple Bank API")
+                .into_router("/swagger-ui"),
+        );
+    let mut service = Service::new(router)
+        .catcher(Catcher::default().hoop(json_errors))
+        .hoop(observe::Observe { metrics });
+    if !allowed_origins.is_empty() {
+        let cors = Cors::new()
+            .allow_origin(
+                allowed_origins
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            )
+            .allow_methods(AllowMethods::list([
+                Method::GET,
+                Method::POST,
+                Method::PATCH,
+                Method::OPTIONS,
+            ]))
+            .allow_headers(AllowHeaders::list([
+                salvo::http::header::AUTHORIZATION,
+                salvo::http::header::CONTENT_TYPE,
+                salvo::http::HeaderName::from_static("idempotency-key"),
+            ]))
+            .into_handler();
+        service = service.hoop(cors);
+    }
+    service
+}
+
+impl From<AppError> for StatusError {
+    fn from(err: AppError) -> Self {
+        StatusError::from_code(error::status_of(&err))
+            .unwrap_or_else(StatusError::internal_server_error)
+    }
+}
