@@ -15,29 +15,29 @@ use crate::{
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateUserRequest {
     /// 3–100 characters of `[a-z0-9_]`.
-    #[salvo(schema(required = true, example = "alice"))]
+    #[salvo(schema(required = true, nullable = false, example = "alice"))]
     pub username: Option<String>,
     /// 6–100 characters.
-    #[salvo(schema(required = true, example = "secret123"))]
+    #[salvo(schema(required = true, nullable = false, example = "secret123"))]
     pub password: Option<String>,
     /// 3–100 letters and spaces.
-    #[salvo(schema(required = true, example = "Alice Liddell"))]
+    #[salvo(schema(required = true, nullable = false, example = "Alice Liddell"))]
     pub full_name: Option<String>,
-    #[salvo(schema(required = true, example = "alice@example.com"))]
+    #[salvo(schema(required = true, nullable = false, example = "alice@example.com"))]
     pub email: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
-    #[salvo(schema(required = true, example = "alice"))]
+    #[salvo(schema(required = true, nullable = false, example = "alice"))]
     pub username: Option<String>,
-    #[salvo(schema(required = true, example = "secret123"))]
+    #[salvo(schema(required = true, nullable = false, example = "secret123"))]
     pub password: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshTokenRequest {
-    #[salvo(schema(required = true))]
+    #[salvo(schema(required = true, nullable = false))]
     pub refresh_token: Option<String>,
 }
 
@@ -52,27 +52,27 @@ pub struct UpdateUserRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateAccountRequest {
     /// `USD`, `EUR` or `CAD`.
-    #[salvo(schema(required = true, example = "USD"))]
+    #[salvo(schema(required = true, nullable = false, example = "USD"))]
     pub currency: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DepositRequest {
     /// Minor units (cents), > 0.
-    #[salvo(schema(required = true, example = 10000))]
+    #[salvo(schema(required = true, nullable = false, example = 10000))]
     pub amount: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateTransferRequest {
-    #[salvo(schema(required = true, example = 1))]
+    #[salvo(schema(required = true, nullable = false, example = 1))]
     pub from_account_id: Option<i64>,
-    #[salvo(schema(required = true, example = 2))]
+    #[salvo(schema(required = true, nullable = false, example = 2))]
     pub to_account_id: Option<i64>,
     /// Minor units (cents), > 0.
-    #[salvo(schema(required = true, example = 2500))]
+    #[salvo(schema(required = true, nullable = false, example = 2500))]
     pub amount: Option<i64>,
-    #[salvo(schema(required = true, example = "USD"))]
+    #[salvo(schema(required = true, nullable = false, example = "USD"))]
     pub currency: Option<String>,
 }
 
