@@ -42,7 +42,9 @@ fn api_router() -> Router {
 pub fn openapi() -> OpenApi {
     // Short schema and operation names (`AccountBody`, not `simplebank.http.dto.AccountBody`).
     static NAMER: std::sync::Once = std::sync::Once::new();
-    NAMER.call_once(|| salvo::oapi::naming::set_namer(salvo::oapi::naming::FlexNamer::new().short_mode(true)));
+    NAMER.call_once(|| {
+        salvo::oapi::naming::set_namer(salvo::oapi::naming::FlexNamer::new().short_mode(true))
+    });
     OpenApi::new("Simple Bank", env!("CARGO_PKG_VERSION"))
         .add_security_scheme(
             "bearer",

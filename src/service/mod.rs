@@ -90,3 +90,6 @@ impl<S: BankStore> Bank<S> {
 fn forbidden(what: impl std::fmt::Display) -> AppError {
     AppError::PermissionDenied(format!("{what} does not belong to you"))
 }
+
+#[cfg(test)]
+mod fake_store_tests;
