@@ -4,6 +4,8 @@
 mod money;
 mod names;
 mod people;
+#[cfg(test)]
+mod properties;
 
 pub use money::{AccountId, Amount, Currency};
 pub use names::{IdempotencyKey, Role, Username};
