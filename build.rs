@@ -1,8 +1,28 @@
-//! Embeds `schema/*.sql` into the binary so a deployed server can migrate its own database.
+//! Embeds `schema/*.sql` into the binary so a deployed server can migrate its own
+//! database, and compiles `proto/` (with protox: no system `protoc` needed).
 
 use std::{env, fs, path::Path};
 
 fn main() {
+    embed_migrations();
+    compile_protos();
+}
+
+fn compile_protos() {
+    println!("cargo:rerun-if-changed=proto");
+    let descriptors = protox::compile(["proto/simple_bank.proto"], ["proto"])
+        .unwrap_or_else(|err| panic!("proto/simple_bank.proto: {err}"));
+    // Reflection serves this set; `compile_fds` does not write it itself.
+    let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("simplebank_descriptor.bin");
+    fs::write(out, prost::Message::encode_to_vec(&descriptors)).expect("write the descriptor set");
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .compile_fds(descriptors)
+        .expect("generate gRPC code");
+}
+
+fn embed_migrations() {
     let schema_dir = Path::new("schema");
     println!("cargo:rerun-if-changed=schema");
 

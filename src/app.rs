@@ -8,6 +8,7 @@ use salvo::{conn::tcp::TcpAcceptor, server::Server};
 
 use crate::{
     config::Config,
+    grpc,
     http::{self, Metrics},
     service::Bank,
     store::{self, Store, migrate},
@@ -19,6 +20,8 @@ pub struct Application {
     bank: Arc<Bank>,
     http_listener: tokio::net::TcpListener,
     http_address: SocketAddr,
+    grpc_listener: tokio::net::TcpListener,
+    grpc_address: SocketAddr,
 }
 
 impl Application {
@@ -53,11 +56,17 @@ impl Application {
                 )
             })?;
         let http_address = http_listener.local_addr()?;
+        let grpc_listener = tokio::net::TcpListener::bind(config.grpc_address)
+            .await
+            .with_context(|| format!("cannot listen on GRPC_SERVER_ADDRESS {}", config.grpc_address))?;
+        let grpc_address = grpc_listener.local_addr()?;
         Ok(Self {
             config,
             bank,
             http_listener,
             http_address,
+            grpc_listener,
+            grpc_address,
         })
     }
 
@@ -65,16 +74,18 @@ impl Application {
         self.http_address
     }
 
+    pub fn grpc_address(&self) -> SocketAddr {
+        self.grpc_address
+    }
+
     pub fn bank(&self) -> &Arc<Bank> {
         &self.bank
     }
 
-    /// Serves until `shutdown` completes, then stops accepting, lets in-flight
-    /// requests finish within `SHUTDOWN_TIMEOUT`, and closes the pool.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
+    /// Serves HTTP and gRPC until `shutdown` completes, then stops accepting, lets
+    /// in-flight requests finish within `SHUTDOWN_TIMEOUT`, and closes the pool.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
         let acceptor = TcpAcceptor::try_from(self.http_listener).context("HTTP listener")?;
         let server = Server::new(acceptor);
         let handle = server.handle();
@@ -83,14 +94,22 @@ impl Application {
             shutdown.await;
             tracing::info!(?drain, "shutting down: finishing in-flight requests");
             handle.stop_graceful(Some(drain));
+            let _ = stop.send(true);
         });
-        tracing::info!(http = %self.http_address, "serving");
-        let service = http::service(
-            self.bank.clone(),
-            Arc::new(Metrics::default()),
-            &self.config.allowed_origins,
-        );
+
+        let mut grpc_stopped = stopped.clone();
+        let grpc = tokio::spawn(grpc::serve(self.grpc_listener, self.bank.clone(), async move {
+            let _ = grpc_stopped.wait_for(|stopped| *stopped).await;
+        }));
+        tracing::info!(http = %self.http_address, grpc = %self.grpc_address, "serving");
+        let service = http::service(self.bank.clone(), Arc::new(Metrics::default()), &self.config.allowed_origins);
         server.serve(service).await;
+        // gRPC drains within the same bound as HTTP.
+        match tokio::time::timeout(drain, grpc).await {
+            Ok(Ok(result)) => result.context("gRPC server")?,
+            Ok(Err(join_error)) => return Err(anyhow::Error::new(join_error).context("gRPC server task")),
+            Err(_) => tracing::warn!("gRPC calls still running after the drain timeout"),
+        }
         self.bank.store().pool().close();
         tracing::info!("stopped");
         Ok(())

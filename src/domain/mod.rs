@@ -70,6 +70,18 @@ impl Violations {
     }
 }
 
+/// Merges two validation outcomes so that every invalid field is reported.
+pub fn both<A, B>(a: Result<A, AppError>, b: Result<B, AppError>) -> Result<(A, B), AppError> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(AppError::InvalidArgument(mut first)), Err(AppError::InvalidArgument(second))) => {
+            first.extend(second);
+            Err(AppError::InvalidArgument(first))
+        }
+        (Err(err), _) | (_, Err(err)) => Err(err),
+    }
+}
+
 /// One page of a listing: `page_id` from 1, `page_size` from 1 to 100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {

@@ -3,10 +3,10 @@ use salvo::prelude::*;
 use super::{
     auth::require_auth,
     dto::{AccountBody, CreateAccountRequest, DepositBody, DepositRequest, EntryBody, all},
-    extract::{Created, bank, both, json_body, page, path_id, principal},
+    extract::{Created, bank, json_body, page, path_id, principal},
 };
 use crate::{
-    domain::{AccountId, Amount, Currency, Violations},
+    domain::{both, AccountId, Amount, Currency, Violations},
     error::AppError,
 };
 

@@ -102,18 +102,6 @@ pub fn client_info(req: &Request) -> ClientInfo {
     }
 }
 
-/// Merges two validation outcomes so that every invalid field is reported.
-pub fn both<A, B>(a: Result<A, AppError>, b: Result<B, AppError>) -> Result<(A, B), AppError> {
-    match (a, b) {
-        (Ok(a), Ok(b)) => Ok((a, b)),
-        (Err(AppError::InvalidArgument(mut first)), Err(AppError::InvalidArgument(second))) => {
-            first.extend(second);
-            Err(AppError::InvalidArgument(first))
-        }
-        (Err(err), _) | (_, Err(err)) => Err(err),
-    }
-}
-
 /// A JSON body with status 201 Created.
 pub struct Created<T>(pub T);
 

@@ -3,10 +3,10 @@ use salvo::prelude::*;
 use super::{
     auth::require_auth,
     dto::{CreateTransferRequest, TransferBody, TransferResultBody, all},
-    extract::{Created, bank, both, json_body, page, path_id, principal, query_int},
+    extract::{Created, bank, json_body, page, path_id, principal, query_int},
 };
 use crate::{
-    domain::{AccountId, IdempotencyKey},
+    domain::{both, AccountId, IdempotencyKey},
     error::AppError,
     service::TransferInput,
 };

@@ -75,6 +75,24 @@ impl<S: BankStore> Bank<S> {
         self.store.ping().await
     }
 
+    /// The caller proven by an `Authorization` value, `Bearer <access token>`
+    /// (scheme case-insensitive), as both transports receive it.
+    pub fn authenticate_header(&self, header: Option<&str>) -> Result<Principal, AppError> {
+        let value = header
+            .ok_or_else(|| AppError::Unauthenticated("the authorization header is missing".to_owned()))?
+            .trim();
+        let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(AppError::Unauthenticated(format!(
+                "unsupported authorization type {scheme:?}, use Bearer"
+            )));
+        }
+        match token.trim() {
+            "" => Err(AppError::Unauthenticated("the bearer token is missing".to_owned())),
+            token => self.authenticate(token),
+        }
+    }
+
     /// The caller an access token proves.
     pub fn authenticate(&self, access_token: &str) -> Result<Principal, AppError> {
         let payload = self.tokens.verify(access_token, TokenKind::Access)?;
