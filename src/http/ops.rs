@@ -13,6 +13,7 @@ pub fn router() -> Router {
         .push(Router::with_path("healthz").get(healthz))
         .push(Router::with_path("readyz").get(readyz))
         .push(Router::with_path("metrics").get(metrics_text))
+        .push(Router::with_path("docs/db").get(database_docs))
 }
 
 #[derive(Serialize)]
@@ -47,4 +48,12 @@ async fn metrics_text(depot: &mut Depot, res: &mut Response) -> Result<(), AppEr
     .ok();
     res.render(metrics.render(bank.store()));
     Ok(())
+}
+
+/// The generated database documentation (`make db_docs`), embedded in the binary.
+const DATABASE_DOCS: &str = include_str!("../../doc/db/index.html");
+
+#[handler]
+async fn database_docs(res: &mut Response) {
+    res.render(Text::Html(DATABASE_DOCS));
 }

@@ -1,0 +1,135 @@
+-- SQL dump generated from doc/db.dbml by `dbdocs sql` (make db_schema). Do not edit.
+-- Database: PostgreSQL
+
+CREATE TABLE "users" (
+  "username" varchar PRIMARY KEY,
+  "hashed_password" varchar NOT NULL,
+  "full_name" varchar NOT NULL,
+  "email" varchar NOT NULL,
+  "password_changed_at" timestamptz NOT NULL DEFAULT '0001-01-01 00:00:00Z',
+  "created_at" timestamptz NOT NULL DEFAULT (now()),
+  "role" varchar NOT NULL DEFAULT 'depositor',
+  CONSTRAINT "users_role_known" CHECK (role IN ('depositor', 'banker'))
+);
+
+CREATE TABLE "accounts" (
+  "id" bigserial PRIMARY KEY,
+  "owner" varchar NOT NULL,
+  "balance" bigint NOT NULL,
+  "currency" varchar NOT NULL,
+  "created_at" timestamptz NOT NULL DEFAULT (now()),
+  CONSTRAINT "accounts_balance_nonnegative" CHECK (balance >= 0)
+);
+
+CREATE TABLE "entries" (
+  "id" bigserial PRIMARY KEY,
+  "account_id" bigint NOT NULL,
+  "amount" bigint NOT NULL,
+  "created_at" timestamptz NOT NULL DEFAULT (now())
+);
+
+CREATE TABLE "transfers" (
+  "id" bigserial PRIMARY KEY,
+  "from_account_id" bigint NOT NULL,
+  "to_account_id" bigint NOT NULL,
+  "amount" bigint NOT NULL,
+  "created_at" timestamptz NOT NULL DEFAULT (now()),
+  CONSTRAINT "transfers_amount_positive" CHECK (amount > 0)
+);
+
+CREATE TABLE "sessions" (
+  "id" uuid PRIMARY KEY,
+  "username" varchar NOT NULL,
+  "refresh_token" varchar NOT NULL,
+  "user_agent" varchar NOT NULL,
+  "client_ip" varchar NOT NULL,
+  "is_blocked" boolean NOT NULL DEFAULT false,
+  "expires_at" timestamptz NOT NULL,
+  "created_at" timestamptz NOT NULL DEFAULT (now())
+);
+
+CREATE TABLE "idempotency_keys" (
+  "caller" varchar NOT NULL,
+  "key" varchar NOT NULL,
+  "request_fingerprint" varchar NOT NULL,
+  "response_status" smallint,
+  "response_body" jsonb,
+  "created_at" timestamptz NOT NULL DEFAULT (now()),
+  PRIMARY KEY ("caller", "key")
+);
+
+CREATE UNIQUE INDEX "users_email_key" ON "users" ((lower(email)));
+
+CREATE INDEX ON "accounts" ("owner");
+
+CREATE UNIQUE INDEX "owner_currency_key" ON "accounts" ("owner", "currency");
+
+CREATE INDEX ON "entries" ("account_id");
+
+CREATE INDEX ON "transfers" ("from_account_id");
+
+CREATE INDEX ON "transfers" ("to_account_id");
+
+CREATE INDEX ON "transfers" ("from_account_id", "to_account_id");
+
+CREATE INDEX ON "sessions" ("username");
+
+COMMENT ON TABLE "users" IS 'A person who can log in. The primary key `users_pkey` makes usernames unique.';
+
+COMMENT ON COLUMN "users"."username" IS 'Login name: 3 to 100 characters of a-z, 0-9 and _.';
+
+COMMENT ON COLUMN "users"."hashed_password" IS 'argon2id PHC string; never the password itself.';
+
+COMMENT ON COLUMN "users"."email" IS 'Stored as given; unique regardless of case (users_email_key).';
+
+COMMENT ON COLUMN "users"."password_changed_at" IS 'The zero time until the first change.';
+
+COMMENT ON COLUMN "users"."role" IS 'depositor owns accounts; banker may also deposit and read any account.';
+
+COMMENT ON TABLE "accounts" IS 'Holds money in integer minor units of one currency. Balances change only together with
+an entry, inside the transaction of a transfer or a deposit.';
+
+COMMENT ON COLUMN "accounts"."balance" IS 'Money: minor units (cents) of currency. Never negative (accounts_balance_nonnegative).';
+
+COMMENT ON COLUMN "accounts"."currency" IS 'ISO 4217 code: USD, EUR or CAD.';
+
+COMMENT ON TABLE "entries" IS 'Every change of a balance: an account statement is the list of its entries.';
+
+COMMENT ON COLUMN "entries"."amount" IS 'can be negative or positive: minor units taken out (<0) or put in (>0).';
+
+COMMENT ON TABLE "transfers" IS 'A positive amount moved from one account to another. Written in one transaction with
+its two entries and the two balance updates.';
+
+COMMENT ON COLUMN "transfers"."amount" IS 'must be positive: minor units moved (transfers_amount_positive).';
+
+COMMENT ON TABLE "sessions" IS 'One row per refresh token issued at login.';
+
+COMMENT ON COLUMN "sessions"."id" IS 'The refresh token id.';
+
+COMMENT ON COLUMN "sessions"."is_blocked" IS 'true after logout: the refresh token stops working.';
+
+COMMENT ON TABLE "idempotency_keys" IS 'One row per (caller, key). The row is reserved and completed inside the transaction that
+does the work, so a committed row always has its response; a concurrent duplicate waits on
+the primary key until the first commits.';
+
+COMMENT ON COLUMN "idempotency_keys"."caller" IS 'The user who sent the request.';
+
+COMMENT ON COLUMN "idempotency_keys"."key" IS 'The Idempotency-Key the client chose.';
+
+COMMENT ON COLUMN "idempotency_keys"."request_fingerprint" IS 'Hash of the request, so a reused key with another body is refused.';
+
+COMMENT ON COLUMN "idempotency_keys"."response_status" IS 'HTTP status of the stored response; NULL while the first request is in flight.';
+
+COMMENT ON COLUMN "idempotency_keys"."response_body" IS 'The stored response body.';
+
+ALTER TABLE "accounts" ADD CONSTRAINT "accounts_owner_fkey" FOREIGN KEY ("owner") REFERENCES "users" ("username");
+
+ALTER TABLE "entries" ADD CONSTRAINT "entries_account_id_fkey" FOREIGN KEY ("account_id") REFERENCES "accounts" ("id");
+
+ALTER TABLE "transfers" ADD CONSTRAINT "transfers_from_account_id_fkey" FOREIGN KEY ("from_account_id") REFERENCES "accounts" ("id");
+
+ALTER TABLE "transfers" ADD CONSTRAINT "transfers_to_account_id_fkey" FOREIGN KEY ("to_account_id") REFERENCES "accounts" ("id");
+
+ALTER TABLE "sessions" ADD CONSTRAINT "sessions_username_fkey" FOREIGN KEY ("username") REFERENCES "users" ("username");
+
+ALTER TABLE "idempotency_keys" ADD CONSTRAINT "idempotency_keys_caller_fkey" FOREIGN KEY ("caller") REFERENCES "users" ("username");
