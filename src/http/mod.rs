@@ -6,6 +6,7 @@ mod auth;
 mod dto;
 pub mod error;
 mod extract;
+mod gateway;
 mod observe;
 mod ops;
 mod transfers;
@@ -102,6 +103,7 @@ pub fn service(bank: Arc<Bank>, metrics: Arc<Metrics>, allowed_origins: &[String
             metrics: metrics.clone(),
         })
         .push(api_router())
+        .push(gateway::router())
         .push(ops::router())
         .push(spec.into_router("/api-doc/openapi.json"))
         .push(

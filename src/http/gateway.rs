@@ -1,0 +1,204 @@
+//! Compatibility with the course's grpc-gateway clients: `/v1/create_user`,
+//! `/v1/login_user` and `/v1/update_user` take and return the gateway's JSON
+//! (proto field names), and errors come as the gateway's `{code, message, details}`.
+//! Same service functions as REST and gRPC.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use salvo::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::extract::{bank, client_info};
+use crate::{
+    domain::{Username, both},
+    error::AppError,
+    grpc::status::code_of,
+    service::{LoginInput, LoginResult, NewUser, UserChanges, UserView},
+};
+
+pub fn router() -> Router {
+    Router::with_path("v1")
+        .push(Router::with_path("create_user").post(create_user))
+        .push(Router::with_path("login_user").post(login_user))
+        .push(Router::with_path("update_user").patch(update_user))
+}
+
+/// An error in grpc-gateway's shape, with its HTTP status derived from the gRPC code.
+struct GatewayError(AppError);
+
+impl From<AppError> for GatewayError {
+    fn from(err: AppError) -> Self {
+        Self(err)
+    }
+}
+
+#[async_trait]
+impl Writer for GatewayError {
+    async fn write(self, _req: &mut Request, _depot: &mut Depot, res: &mut Response) {
+        let code = code_of(&self.0);
+        if let AppError::Internal(cause) = &self.0 {
+            tracing::error!(error = ?cause, "internal error");
+        }
+        let details = match &self.0 {
+            AppError::InvalidArgument(violations) => vec![json!({
+                "@type": "type.googleapis.com/google.rpc.BadRequest",
+                "field_violations": violations
+                    .iter()
+                    .map(|v| json!({"field": v.field, "description": v.description}))
+                    .collect::<Vec<_>>(),
+            })],
+            _ => Vec::new(),
+        };
+        // grpc-gateway's runtime.HTTPStatusFromCode.
+        let status = match code {
+            tonic::Code::Ok => StatusCode::OK,
+            tonic::Code::InvalidArgument | tonic::Code::FailedPrecondition | tonic::Code::OutOfRange => {
+                StatusCode::BAD_REQUEST
+            }
+            tonic::Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+            tonic::Code::PermissionDenied => StatusCode::FORBIDDEN,
+            tonic::Code::NotFound => StatusCode::NOT_FOUND,
+            tonic::Code::AlreadyExists | tonic::Code::Aborted => StatusCode::CONFLICT,
+            tonic::Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
+            tonic::Code::Cancelled => StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST),
+            tonic::Code::Unimplemented => StatusCode::NOT_IMPLEMENTED,
+            tonic::Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            tonic::Code::DeadlineExceeded => StatusCode::GATEWAY_TIMEOUT,
+            tonic::Code::Unknown | tonic::Code::Internal | tonic::Code::DataLoss => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        res.status_code(status);
+        res.render(Json(json!({
+            "code": code as i32,
+            "message": self.0.to_string(),
+            "details": details,
+        })));
+    }
+}
+
+/// Timestamps as protojson writes them.
+fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+#[derive(Serialize)]
+struct GatewayUser {
+    username: String,
+    full_name: String,
+    email: String,
+    role: String,
+    password_changed_at: String,
+    created_at: String,
+}
+
+impl From<UserView> for GatewayUser {
+    fn from(user: UserView) -> Self {
+        Self {
+            username: user.username,
+            full_name: user.full_name,
+            email: user.email,
+            role: user.role,
+            password_changed_at: rfc3339(user.password_changed_at),
+            created_at: rfc3339(user.created_at),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct UserEnvelope {
+    user: GatewayUser,
+}
+
+/// protojson accepts absent fields as their defaults; so do we (then validation names them).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CreateUserBody {
+    username: String,
+    password: String,
+    full_name: String,
+    email: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct UpdateUserBody {
+    username: String,
+    full_name: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+}
+
+async fn body<T: for<'de> Deserialize<'de>>(req: &mut Request) -> Result<T, AppError> {
+    req.parse_json::<T>()
+        .await
+        .map_err(|err| AppError::invalid_field("body", format!("a JSON object was expected: {err}")))
+}
+
+fn given(value: &str) -> Option<&str> {
+    (!value.is_empty()).then_some(value)
+}
+
+#[handler]
+async fn create_user(req: &mut Request, depot: &mut Depot) -> Result<Json<UserEnvelope>, GatewayError> {
+    let body: CreateUserBody = body(req).await?;
+    let new = NewUser::parse(
+        given(&body.username),
+        given(&body.password),
+        given(&body.full_name),
+        given(&body.email),
+    )?;
+    let user = bank(depot)?.create_user(new).await?;
+    Ok(Json(UserEnvelope { user: user.into() }))
+}
+
+#[derive(Serialize)]
+struct LoginEnvelope {
+    user: GatewayUser,
+    session_id: String,
+    access_token: String,
+    refresh_token: String,
+    access_token_expires_at: String,
+    refresh_token_expires_at: String,
+}
+
+impl From<LoginResult> for LoginEnvelope {
+    fn from(login: LoginResult) -> Self {
+        Self {
+            user: login.user.into(),
+            session_id: login.session_id.to_string(),
+            access_token: login.access_token,
+            refresh_token: login.refresh_token,
+            access_token_expires_at: rfc3339(login.access_token_expires_at),
+            refresh_token_expires_at: rfc3339(login.refresh_token_expires_at),
+        }
+    }
+}
+
+#[handler]
+async fn login_user(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginEnvelope>, GatewayError> {
+    let body: LoginBody = body(req).await?;
+    let input = LoginInput::parse(given(&body.username), given(&body.password))?;
+    let login = bank(depot)?.login(input, &client_info(req)).await?;
+    Ok(Json(login.into()))
+}
+
+#[handler]
+async fn update_user(req: &mut Request, depot: &mut Depot) -> Result<Json<UserEnvelope>, GatewayError> {
+    let header = req.headers().get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let bank = bank(depot)?;
+    let caller = bank.authenticate_header(header.as_deref())?;
+    let body: UpdateUserBody = body(req).await?;
+    let target = Username::parse(&body.username);
+    let changes = UserChanges::parse(body.full_name.as_deref(), body.email.as_deref(), body.password.as_deref());
+    let (target, changes) = both(target, changes)?;
+    let user = bank.update_user(&caller, &target, changes).await?;
+    Ok(Json(UserEnvelope { user: user.into() }))
+}
