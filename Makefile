@@ -21,10 +21,10 @@ SIMPLEBANK = DB_SOURCE='$(DB_URL)' cargo run -q --locked --bin simplebank --
 
 .PHONY: help server postgres createdb dropdb migrateup migrateup1 migratedown migratedown1 \
 	migratestatus new_migration codegen codegen-check cornucopia-version test fmt fmt-check \
-	lint check install-tools
+	lint check install-tools openapi openapi-check proto evans bench
 
 help: ## List the targets
-	@grep -E '^[a-z0-9_-]+:.*## ' $(MAKEFILE_LIST) \
+	@grep -hE '^[a-z0-9_-]+:.*## ' $(MAKEFILE_LIST) \
 		| awk -F':.*## ' '{ printf "  make %-16s %s\n", $$1, $$2 }'
 
 server: ## Build in release mode and run the server (simplebank serve) against DB_SOURCE
@@ -117,7 +117,28 @@ fmt-check: ## Fail if any workspace crate is not formatted
 lint: ## Clippy on every target, warnings are errors
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
-check: fmt-check lint codegen-check ## fmt-check, lint and codegen-check
+check: fmt-check lint codegen-check openapi-check docs-check ## Every drift check, fmt-check and lint
+
+openapi: ## Regenerate doc/openapi.json from the handlers (then commit it)
+	cargo run -q --locked --bin simplebank -- openapi > doc/openapi.json
+
+openapi-check: ## Fail if doc/openapi.json differs from what the handlers describe
+	@tmp=$$(mktemp); trap 'rm -f "$$tmp"' EXIT; \
+	cargo run -q --locked --bin simplebank -- openapi > "$$tmp"; \
+	if ! diff -u doc/openapi.json "$$tmp"; then \
+		echo 'doc/openapi.json is out of date: run make openapi' >&2; exit 1; \
+	fi; \
+	echo 'doc/openapi.json is up to date'
+
+proto: ## Nothing to commit: build.rs compiles proto/ with protox (no protoc) on every build
+	cargo build -q --locked --bin simplebank
+	@echo 'proto/simple_bank.proto compiled into the binary (pb.SimpleBank, reflection descriptors)'
+
+evans: ## Explore the gRPC API on localhost:9090 through reflection (needs evans installed)
+	evans --host localhost --port 9090 -r repl
+
+bench: ## Load benchmark on a release build: GET /accounts/{id} and POST /transfers, 32 clients, 10 s
+	bench/http.sh
 
 install-tools: ## Install the pinned cornucopia unless `cornucopia --version` already shows it
 	@if [[ "$$(cornucopia --version 2>/dev/null)" == 'cornucopia $(CORNUCOPIA_VERSION)' ]]; then \
@@ -125,3 +146,6 @@ install-tools: ## Install the pinned cornucopia unless `cornucopia --version` al
 	else \
 		cargo install --locked --force cornucopia --version $(CORNUCOPIA_VERSION); \
 	fi
+
+include docs.mk
+include deploy.mk
