@@ -13,7 +13,8 @@ fn compile_protos() {
     let descriptors = protox::compile(["proto/simple_bank.proto"], ["proto"])
         .unwrap_or_else(|err| panic!("proto/simple_bank.proto: {err}"));
     // Reflection serves this set; `compile_fds` does not write it itself.
-    let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("simplebank_descriptor.bin");
+    let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("simplebank_descriptor.bin");
     fs::write(out, prost::Message::encode_to_vec(&descriptors)).expect("write the descriptor set");
     tonic_prost_build::configure()
         .build_client(true)

@@ -58,7 +58,12 @@ impl Application {
         let http_address = http_listener.local_addr()?;
         let grpc_listener = tokio::net::TcpListener::bind(config.grpc_address)
             .await
-            .with_context(|| format!("cannot listen on GRPC_SERVER_ADDRESS {}", config.grpc_address))?;
+            .with_context(|| {
+                format!(
+                    "cannot listen on GRPC_SERVER_ADDRESS {}",
+                    config.grpc_address
+                )
+            })?;
         let grpc_address = grpc_listener.local_addr()?;
         Ok(Self {
             config,
@@ -84,7 +89,10 @@ impl Application {
 
     /// Serves HTTP and gRPC until `shutdown` completes, then stops accepting, lets
     /// in-flight requests finish within `SHUTDOWN_TIMEOUT`, and closes the pool.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let acceptor = TcpAcceptor::try_from(self.http_listener).context("HTTP listener")?;
         let server = Server::new(acceptor);
@@ -98,16 +106,27 @@ impl Application {
         });
 
         let mut grpc_stopped = stopped.clone();
-        let grpc = tokio::spawn(grpc::serve(self.grpc_listener, self.bank.clone(), async move {
-            let _ = grpc_stopped.wait_for(|stopped| *stopped).await;
-        }));
+        let grpc = tokio::spawn(grpc::serve(
+            self.grpc_listener,
+            self.bank.clone(),
+            self.config.trust_forwarded_for,
+            async move {
+                let _ = grpc_stopped.wait_for(|stopped| *stopped).await;
+            },
+        ));
         tracing::info!(http = %self.http_address, grpc = %self.grpc_address, "serving");
-        let service = http::service(self.bank.clone(), Arc::new(Metrics::default()), &self.config.allowed_origins);
+        let service = http::service(
+            self.bank.clone(),
+            Arc::new(Metrics::default()),
+            &self.config,
+        );
         server.serve(service).await;
         // gRPC drains within the same bound as HTTP.
         match tokio::time::timeout(drain, grpc).await {
             Ok(Ok(result)) => result.context("gRPC server")?,
-            Ok(Err(join_error)) => return Err(anyhow::Error::new(join_error).context("gRPC server task")),
+            Ok(Err(join_error)) => {
+                return Err(anyhow::Error::new(join_error).context("gRPC server task"));
+            }
             Err(_) => tracing::warn!("gRPC calls still running after the drain timeout"),
         }
         self.bank.store().pool().close();

@@ -23,6 +23,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// How long in-flight requests may run on after a shutdown signal.
     pub shutdown_timeout: Duration,
+    /// Whether the client address is read from `X-Forwarded-For` (its last entry, the
+    /// one our proxy added). Only behind a proxy that sets it: clients can forge it.
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -198,6 +201,11 @@ impl Config {
                 get("SHUTDOWN_TIMEOUT"),
                 "SHUTDOWN_TIMEOUT",
                 "20s",
+            )?,
+            trust_forwarded_for: parse_key(
+                get("TRUST_FORWARDED_FOR"),
+                "TRUST_FORWARDED_FOR",
+                false,
             )?,
         })
     }

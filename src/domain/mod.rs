@@ -117,7 +117,8 @@ impl Page {
     }
 
     pub fn offset(self) -> i64 {
-        (self.page_id - 1) * self.page_size
+        // A page far past the end is simply empty, never an overflow.
+        (self.page_id - 1).saturating_mul(self.page_size)
     }
 }
 
@@ -135,6 +136,12 @@ mod tests {
     fn page_offset_counts_whole_pages() {
         let page = Page::parse(Some(3), Some(25)).unwrap();
         assert_eq!((page.limit(), page.offset()), (25, 50));
+    }
+
+    #[test]
+    fn a_page_far_past_the_end_saturates() {
+        let page = Page::parse(Some(i64::MAX), Some(100)).unwrap();
+        assert_eq!(page.offset(), i64::MAX);
     }
 
     #[test]

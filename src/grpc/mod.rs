@@ -19,7 +19,8 @@ pub mod pb {
     tonic::include_proto!("pb");
 
     /// Served by reflection, so evans and grpcurl can discover the API.
-    pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/simplebank_descriptor.bin"));
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        include_bytes!(concat!(env!("OUT_DIR"), "/simplebank_descriptor.bin"));
 }
 
 /// How often the health service re-checks the database.
@@ -29,6 +30,7 @@ const HEALTH_INTERVAL: Duration = Duration::from_secs(2);
 pub async fn serve(
     listener: TcpListener,
     bank: Arc<Bank>,
+    trust_forwarded_for: bool,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -41,7 +43,10 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
     let simple_bank = pb::simple_bank_server::SimpleBankServer::with_interceptor(
-        service::GrpcBank { bank: bank.clone() },
+        service::GrpcBank {
+            bank: bank.clone(),
+            trust_forwarded_for,
+        },
         service::Authenticate { bank: bank.clone() },
     );
 
@@ -56,7 +61,9 @@ pub async fn serve(
             if last != Some(status) {
                 tracing::info!(?status, "gRPC health changed");
                 health_reporter.set_service_status("", status).await;
-                health_reporter.set_service_status("pb.SimpleBank", status).await;
+                health_reporter
+                    .set_service_status("pb.SimpleBank", status)
+                    .await;
                 last = Some(status);
             }
             tokio::time::sleep(HEALTH_INTERVAL).await;

@@ -58,19 +58,29 @@ fn principal<T>(request: &Request<T>) -> Result<Principal, AppError> {
     }
 }
 
-fn client_info<T>(request: &Request<T>) -> ClientInfo {
+fn client_info<T>(request: &Request<T>, trust_forwarded_for: bool) -> ClientInfo {
     let metadata = request.metadata();
-    let text = |key: &str| metadata.get(key).and_then(|v| v.to_str().ok()).map(str::trim);
-    let forwarded = text("x-forwarded-for")
-        .and_then(|list| list.split(',').next())
-        .map(str::trim)
-        .filter(|ip| !ip.is_empty());
+    let text = |key: &str| {
+        metadata
+            .get(key)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let peer = request
+        .remote_addr()
+        .map(|addr| addr.ip().to_string())
+        .unwrap_or_default();
     ClientInfo {
-        user_agent: text("user-agent").unwrap_or_default().chars().take(512).collect(),
-        client_ip: forwarded
-            .map(str::to_owned)
-            .or_else(|| request.remote_addr().map(|addr| addr.ip().to_string()))
-            .unwrap_or_default(),
+        user_agent: text("user-agent")
+            .unwrap_or_default()
+            .chars()
+            .take(512)
+            .collect(),
+        client_ip: crate::service::client_address(
+            text("x-forwarded-for"),
+            trust_forwarded_for,
+            peer,
+        ),
     }
 }
 
@@ -79,7 +89,12 @@ fn idempotency_key(metadata: &MetadataMap) -> Result<Option<IdempotencyKey>, App
         None => Ok(None),
         Some(value) => IdempotencyKey::parse(value.to_str().unwrap_or("\u{0}"))
             .map(Some)
-            .map_err(|_| AppError::invalid_field("idempotency-key", "must be 1 to 64 visible ASCII characters")),
+            .map_err(|_| {
+                AppError::invalid_field(
+                    "idempotency-key",
+                    "must be 1 to 64 visible ASCII characters",
+                )
+            }),
     }
 }
 
@@ -89,18 +104,24 @@ fn page(page_id: i64, page_size: i64) -> Result<Page, AppError> {
 
 /// An id field that must be given and at least 1; every violation collected.
 fn required_id(violations: &mut Violations, field: &str, value: i64) -> Option<AccountId> {
-    violations.required(field, given_int(value), |id| AccountId::parse_field(id, field))
+    violations.required(field, given_int(value), |id| {
+        AccountId::parse_field(id, field)
+    })
 }
 
 pub struct GrpcBank {
     pub bank: Arc<Bank>,
+    pub trust_forwarded_for: bool,
 }
 
 type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl SimpleBank for GrpcBank {
-    async fn create_user(&self, request: Request<pb::CreateUserRequest>) -> Reply<pb::CreateUserResponse> {
+    async fn create_user(
+        &self,
+        request: Request<pb::CreateUserRequest>,
+    ) -> Reply<pb::CreateUserResponse> {
         let body = request.into_inner();
         let new = NewUser::parse(
             given(&body.username),
@@ -109,11 +130,16 @@ impl SimpleBank for GrpcBank {
             given(&body.email),
         )?;
         let user = self.bank.create_user(new).await?;
-        Ok(Response::new(pb::CreateUserResponse { user: Some(user.into()) }))
+        Ok(Response::new(pb::CreateUserResponse {
+            user: Some(user.into()),
+        }))
     }
 
-    async fn login_user(&self, request: Request<pb::LoginUserRequest>) -> Reply<pb::LoginUserResponse> {
-        let client = client_info(&request);
+    async fn login_user(
+        &self,
+        request: Request<pb::LoginUserRequest>,
+    ) -> Reply<pb::LoginUserResponse> {
+        let client = client_info(&request, self.trust_forwarded_for);
         let body = request.into_inner();
         let input = LoginInput::parse(given(&body.username), given(&body.password))?;
         let login = self.bank.login(input, &client).await?;
@@ -141,45 +167,81 @@ impl SimpleBank for GrpcBank {
     async fn get_me(&self, request: Request<pb::GetMeRequest>) -> Reply<pb::GetMeResponse> {
         let caller = principal(&request)?;
         let user = self.bank.get_me(&caller).await?;
-        Ok(Response::new(pb::GetMeResponse { user: Some(user.into()) }))
+        Ok(Response::new(pb::GetMeResponse {
+            user: Some(user.into()),
+        }))
     }
 
-    async fn update_user(&self, request: Request<pb::UpdateUserRequest>) -> Reply<pb::UpdateUserResponse> {
+    async fn update_user(
+        &self,
+        request: Request<pb::UpdateUserRequest>,
+    ) -> Reply<pb::UpdateUserResponse> {
         let caller = principal(&request)?;
         let body = request.into_inner();
         let target = Username::parse(&body.username);
-        let changes = UserChanges::parse(body.full_name.as_deref(), body.email.as_deref(), body.password.as_deref());
+        let changes = UserChanges::parse(
+            body.full_name.as_deref(),
+            body.email.as_deref(),
+            body.password.as_deref(),
+        );
         let (target, changes) = crate::domain::both(target, changes)?;
         let user = self.bank.update_user(&caller, &target, changes).await?;
-        Ok(Response::new(pb::UpdateUserResponse { user: Some(user.into()) }))
+        Ok(Response::new(pb::UpdateUserResponse {
+            user: Some(user.into()),
+        }))
     }
 
-    async fn create_account(&self, request: Request<pb::CreateAccountRequest>) -> Reply<pb::CreateAccountResponse> {
+    async fn create_account(
+        &self,
+        request: Request<pb::CreateAccountRequest>,
+    ) -> Reply<pb::CreateAccountResponse> {
         let caller = principal(&request)?;
         let mut violations = Violations::new();
-        let currency = violations.required("currency", given(&request.get_ref().currency), Currency::parse);
+        let currency = violations.required(
+            "currency",
+            given(&request.get_ref().currency),
+            Currency::parse,
+        );
         let currency = violations.finish(|| currency)?;
         let account = self.bank.create_account(&caller, currency).await?;
-        Ok(Response::new(pb::CreateAccountResponse { account: Some(account.into()) }))
+        Ok(Response::new(pb::CreateAccountResponse {
+            account: Some(account.into()),
+        }))
     }
 
-    async fn get_account(&self, request: Request<pb::GetAccountRequest>) -> Reply<pb::GetAccountResponse> {
+    async fn get_account(
+        &self,
+        request: Request<pb::GetAccountRequest>,
+    ) -> Reply<pb::GetAccountResponse> {
         let caller = principal(&request)?;
         let mut violations = Violations::new();
         let id = required_id(&mut violations, "id", request.get_ref().id);
         let id = violations.finish(|| id)?;
         let account = self.bank.get_account(&caller, id).await?;
-        Ok(Response::new(pb::GetAccountResponse { account: Some(account.into()) }))
+        Ok(Response::new(pb::GetAccountResponse {
+            account: Some(account.into()),
+        }))
     }
 
-    async fn list_accounts(&self, request: Request<pb::ListAccountsRequest>) -> Reply<pb::ListAccountsResponse> {
+    async fn list_accounts(
+        &self,
+        request: Request<pb::ListAccountsRequest>,
+    ) -> Reply<pb::ListAccountsResponse> {
         let caller = principal(&request)?;
         let body = request.get_ref();
-        let accounts = self.bank.list_accounts(&caller, page(body.page_id, body.page_size)?).await?;
-        Ok(Response::new(pb::ListAccountsResponse { accounts: all(accounts) }))
+        let accounts = self
+            .bank
+            .list_accounts(&caller, page(body.page_id, body.page_size)?)
+            .await?;
+        Ok(Response::new(pb::ListAccountsResponse {
+            accounts: all(accounts),
+        }))
     }
 
-    async fn list_entries(&self, request: Request<pb::ListEntriesRequest>) -> Reply<pb::ListEntriesResponse> {
+    async fn list_entries(
+        &self,
+        request: Request<pb::ListEntriesRequest>,
+    ) -> Reply<pb::ListEntriesResponse> {
         let caller = principal(&request)?;
         let body = request.get_ref();
         let mut violations = Violations::new();
@@ -187,7 +249,9 @@ impl SimpleBank for GrpcBank {
         let page = violations.check(page(body.page_id, body.page_size));
         let (account, page) = violations.finish(|| account.zip(page))?;
         let entries = self.bank.list_entries(&caller, account, page).await?;
-        Ok(Response::new(pb::ListEntriesResponse { entries: all(entries) }))
+        Ok(Response::new(pb::ListEntriesResponse {
+            entries: all(entries),
+        }))
     }
 
     async fn deposit(&self, request: Request<pb::DepositRequest>) -> Reply<pb::DepositResponse> {
@@ -201,7 +265,10 @@ impl SimpleBank for GrpcBank {
         Ok(Response::new(deposit.into()))
     }
 
-    async fn create_transfer(&self, request: Request<pb::CreateTransferRequest>) -> Reply<pb::CreateTransferResponse> {
+    async fn create_transfer(
+        &self,
+        request: Request<pb::CreateTransferRequest>,
+    ) -> Reply<pb::CreateTransferResponse> {
         let caller = principal(&request)?;
         let key = idempotency_key(request.metadata());
         let body = request.get_ref();
@@ -215,21 +282,31 @@ impl SimpleBank for GrpcBank {
         let outcome = self.bank.create_transfer(&caller, input, key).await?;
         let mut response = Response::new(outcome.result.into());
         if outcome.replayed {
-            response.metadata_mut().insert("idempotent-replayed", "true".parse().expect("ASCII value"));
+            response
+                .metadata_mut()
+                .insert("idempotent-replayed", "true".parse().expect("ASCII value"));
         }
         Ok(response)
     }
 
-    async fn get_transfer(&self, request: Request<pb::GetTransferRequest>) -> Reply<pb::GetTransferResponse> {
+    async fn get_transfer(
+        &self,
+        request: Request<pb::GetTransferRequest>,
+    ) -> Reply<pb::GetTransferResponse> {
         let caller = principal(&request)?;
         let mut violations = Violations::new();
         let id = required_id(&mut violations, "id", request.get_ref().id);
         let id = violations.finish(|| id)?;
         let transfer = self.bank.get_transfer(&caller, id.get()).await?;
-        Ok(Response::new(pb::GetTransferResponse { transfer: Some(transfer.into()) }))
+        Ok(Response::new(pb::GetTransferResponse {
+            transfer: Some(transfer.into()),
+        }))
     }
 
-    async fn list_transfers(&self, request: Request<pb::ListTransfersRequest>) -> Reply<pb::ListTransfersResponse> {
+    async fn list_transfers(
+        &self,
+        request: Request<pb::ListTransfersRequest>,
+    ) -> Reply<pb::ListTransfersResponse> {
         let caller = principal(&request)?;
         let body = request.get_ref();
         let mut violations = Violations::new();
@@ -237,7 +314,9 @@ impl SimpleBank for GrpcBank {
         let page = violations.check(page(body.page_id, body.page_size));
         let (account, page) = violations.finish(|| account.zip(page))?;
         let transfers = self.bank.list_transfers(&caller, account, page).await?;
-        Ok(Response::new(pb::ListTransfersResponse { transfers: all(transfers) }))
+        Ok(Response::new(pb::ListTransfersResponse {
+            transfers: all(transfers),
+        }))
     }
 }
 

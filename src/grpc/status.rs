@@ -35,7 +35,11 @@ impl From<AppError> for Status {
                     .into_iter()
                     .map(|v| FieldViolation::new(v.field, v.description))
                     .collect();
-                Status::with_error_details(code, message, ErrorDetails::with_bad_request(violations))
+                Status::with_error_details(
+                    code,
+                    message,
+                    ErrorDetails::with_bad_request(violations),
+                )
             }
             _ => Status::new(code, message),
         }
@@ -67,7 +71,9 @@ mod tests {
 
     #[test]
     fn internal_causes_stay_out_of_the_message() {
-        let status = Status::from(AppError::Internal(anyhow::anyhow!("password authentication failed for user root")));
+        let status = Status::from(AppError::Internal(anyhow::anyhow!(
+            "password authentication failed for user root"
+        )));
         assert_eq!(status.code(), Code::Internal);
         assert_eq!(status.message(), "internal error");
     }

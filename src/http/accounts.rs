@@ -6,7 +6,7 @@ use super::{
     extract::{Created, bank, json_body, page, path_id, principal},
 };
 use crate::{
-    domain::{both, AccountId, Amount, Currency, Violations},
+    domain::{AccountId, Amount, Currency, Violations, both},
     error::AppError,
 };
 

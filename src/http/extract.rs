@@ -73,7 +73,11 @@ pub fn page(req: &Request) -> Result<Page, AppError> {
     violations.finish(|| page)
 }
 
-pub fn client_info(req: &Request) -> ClientInfo {
+/// Whether `X-Forwarded-For` names the client (`TRUST_FORWARDED_FOR`), put in the depot.
+#[derive(Debug, Clone, Copy)]
+pub struct TrustForwardedFor(pub bool);
+
+pub fn client_info(req: &Request, depot: &Depot) -> ClientInfo {
     let header = |name: &str| {
         req.headers()
             .get(name)
@@ -81,16 +85,13 @@ pub fn client_info(req: &Request) -> ClientInfo {
             .map(str::trim)
             .filter(|value| !value.is_empty())
     };
-    let forwarded = header("x-forwarded-for")
-        .and_then(|list| list.split(',').next())
-        .map(str::trim);
-    let client_ip = match forwarded {
-        Some(ip) => ip.to_owned(),
-        None => match req.remote_addr() {
-            salvo::conn::SocketAddr::IPv4(addr) => addr.ip().to_string(),
-            salvo::conn::SocketAddr::IPv6(addr) => addr.ip().to_string(),
-            _ => String::new(),
-        },
+    let trusted = depot
+        .get_typed::<TrustForwardedFor>()
+        .is_ok_and(|trust| trust.0);
+    let peer = match req.remote_addr() {
+        salvo::conn::SocketAddr::IPv4(addr) => addr.ip().to_string(),
+        salvo::conn::SocketAddr::IPv6(addr) => addr.ip().to_string(),
+        _ => String::new(),
     };
     ClientInfo {
         user_agent: header("user-agent")
@@ -98,7 +99,7 @@ pub fn client_info(req: &Request) -> ClientInfo {
             .chars()
             .take(512)
             .collect(),
-        client_ip,
+        client_ip: crate::service::client_address(header("x-forwarded-for"), trusted, peer),
     }
 }
 

@@ -52,9 +52,9 @@ impl Writer for GatewayError {
         // grpc-gateway's runtime.HTTPStatusFromCode.
         let status = match code {
             tonic::Code::Ok => StatusCode::OK,
-            tonic::Code::InvalidArgument | tonic::Code::FailedPrecondition | tonic::Code::OutOfRange => {
-                StatusCode::BAD_REQUEST
-            }
+            tonic::Code::InvalidArgument
+            | tonic::Code::FailedPrecondition
+            | tonic::Code::OutOfRange => StatusCode::BAD_REQUEST,
             tonic::Code::Unauthenticated => StatusCode::UNAUTHORIZED,
             tonic::Code::PermissionDenied => StatusCode::FORBIDDEN,
             tonic::Code::NotFound => StatusCode::NOT_FOUND,
@@ -137,9 +137,9 @@ struct UpdateUserBody {
 }
 
 async fn body<T: for<'de> Deserialize<'de>>(req: &mut Request) -> Result<T, AppError> {
-    req.parse_json::<T>()
-        .await
-        .map_err(|err| AppError::invalid_field("body", format!("a JSON object was expected: {err}")))
+    req.parse_json::<T>().await.map_err(|err| {
+        AppError::invalid_field("body", format!("a JSON object was expected: {err}"))
+    })
 }
 
 fn given(value: &str) -> Option<&str> {
@@ -147,7 +147,10 @@ fn given(value: &str) -> Option<&str> {
 }
 
 #[handler]
-async fn create_user(req: &mut Request, depot: &mut Depot) -> Result<Json<UserEnvelope>, GatewayError> {
+async fn create_user(
+    req: &mut Request,
+    depot: &mut Depot,
+) -> Result<Json<UserEnvelope>, GatewayError> {
     let body: CreateUserBody = body(req).await?;
     let new = NewUser::parse(
         given(&body.username),
@@ -183,21 +186,35 @@ impl From<LoginResult> for LoginEnvelope {
 }
 
 #[handler]
-async fn login_user(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginEnvelope>, GatewayError> {
+async fn login_user(
+    req: &mut Request,
+    depot: &mut Depot,
+) -> Result<Json<LoginEnvelope>, GatewayError> {
     let body: LoginBody = body(req).await?;
     let input = LoginInput::parse(given(&body.username), given(&body.password))?;
-    let login = bank(depot)?.login(input, &client_info(req)).await?;
+    let login = bank(depot)?.login(input, &client_info(req, depot)).await?;
     Ok(Json(login.into()))
 }
 
 #[handler]
-async fn update_user(req: &mut Request, depot: &mut Depot) -> Result<Json<UserEnvelope>, GatewayError> {
-    let header = req.headers().get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
+async fn update_user(
+    req: &mut Request,
+    depot: &mut Depot,
+) -> Result<Json<UserEnvelope>, GatewayError> {
+    let header = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let bank = bank(depot)?;
     let caller = bank.authenticate_header(header.as_deref())?;
     let body: UpdateUserBody = body(req).await?;
     let target = Username::parse(&body.username);
-    let changes = UserChanges::parse(body.full_name.as_deref(), body.email.as_deref(), body.password.as_deref());
+    let changes = UserChanges::parse(
+        body.full_name.as_deref(),
+        body.email.as_deref(),
+        body.password.as_deref(),
+    );
     let (target, changes) = both(target, changes)?;
     let user = bank.update_user(&caller, &target, changes).await?;
     Ok(Json(UserEnvelope { user: user.into() }))

@@ -28,7 +28,7 @@ use salvo::{
 
 pub use observe::Metrics;
 
-use crate::{error::AppError, service::Bank};
+use crate::{config::Config, error::AppError, service::Bank};
 
 /// The routes of API.md (without operations endpoints and docs).
 fn api_router() -> Router {
@@ -60,6 +60,7 @@ pub fn openapi() -> OpenApi {
 struct State {
     bank: Arc<Bank>,
     metrics: Arc<Metrics>,
+    trust_forwarded_for: bool,
 }
 
 #[async_trait]
@@ -73,6 +74,7 @@ impl Handler for State {
     ) {
         depot.insert_typed(self.bank.clone());
         depot.insert_typed(self.metrics.clone());
+        depot.insert_typed(extract::TrustForwardedFor(self.trust_forwarded_for));
     }
 }
 
@@ -95,12 +97,14 @@ async fn json_errors(res: &mut Response, ctrl: &mut FlowCtrl) {
 }
 
 /// The whole HTTP service: API, operations endpoints, OpenAPI, Swagger UI, docs.
-pub fn service(bank: Arc<Bank>, metrics: Arc<Metrics>, allowed_origins: &[String]) -> Service {
+pub fn service(bank: Arc<Bank>, metrics: Arc<Metrics>, config: &Config) -> Service {
+    let allowed_origins = &config.allowed_origins;
     let spec = openapi();
     let router = Router::new()
         .hoop(State {
             bank,
             metrics: metrics.clone(),
+            trust_forwarded_for: config.trust_forwarded_for,
         })
         .push(api_router())
         .push(gateway::router())

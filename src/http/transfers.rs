@@ -6,7 +6,7 @@ use super::{
     extract::{Created, bank, json_body, page, path_id, principal, query_int},
 };
 use crate::{
-    domain::{both, AccountId, IdempotencyKey},
+    domain::{AccountId, IdempotencyKey, both},
     error::AppError,
     service::TransferInput,
 };

@@ -53,7 +53,7 @@ pub async fn create_user(
 pub async fn login_user(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginBody>, AppError> {
     let body: LoginRequest = json_body(req).await?;
     let input = LoginInput::parse(body.username.as_deref(), body.password.as_deref())?;
-    let login = bank(depot)?.login(input, &client_info(req)).await?;
+    let login = bank(depot)?.login(input, &client_info(req, depot)).await?;
     Ok(Json(login.into()))
 }
 

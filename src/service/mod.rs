@@ -41,6 +41,17 @@ pub struct ClientInfo {
     pub client_ip: String,
 }
 
+/// The client's address: the last `X-Forwarded-For` entry (added by our own proxy)
+/// when the deployment trusts it, else the connection's peer.
+pub fn client_address(forwarded_for: Option<&str>, trusted: bool, peer: String) -> String {
+    let forwarded = forwarded_for.filter(|_| trusted).and_then(|list| {
+        list.rsplit(',')
+            .map(str::trim)
+            .find(|entry| !entry.is_empty())
+    });
+    forwarded.map_or(peer, |address| address.chars().take(64).collect())
+}
+
 /// The bank's use cases over a store (`Store` in production).
 pub struct Bank<S: BankStore = Store> {
     store: S,
@@ -79,7 +90,9 @@ impl<S: BankStore> Bank<S> {
     /// (scheme case-insensitive), as both transports receive it.
     pub fn authenticate_header(&self, header: Option<&str>) -> Result<Principal, AppError> {
         let value = header
-            .ok_or_else(|| AppError::Unauthenticated("the authorization header is missing".to_owned()))?
+            .ok_or_else(|| {
+                AppError::Unauthenticated("the authorization header is missing".to_owned())
+            })?
             .trim();
         let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
         if !scheme.eq_ignore_ascii_case("bearer") {
@@ -88,7 +101,9 @@ impl<S: BankStore> Bank<S> {
             )));
         }
         match token.trim() {
-            "" => Err(AppError::Unauthenticated("the bearer token is missing".to_owned())),
+            "" => Err(AppError::Unauthenticated(
+                "the bearer token is missing".to_owned(),
+            )),
             token => self.authenticate(token),
         }
     }
@@ -111,3 +126,28 @@ fn forbidden(what: impl std::fmt::Display) -> AppError {
 
 #[cfg(test)]
 mod fake_store_tests;
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+
+    #[test]
+    fn the_forwarded_address_counts_only_when_trusted() {
+        let peer = || "10.0.0.9".to_owned();
+        assert_eq!(
+            client_address(Some("203.0.113.7"), false, peer()),
+            "10.0.0.9"
+        );
+        assert_eq!(
+            client_address(Some("203.0.113.7"), true, peer()),
+            "203.0.113.7"
+        );
+        // The last entry is the one our proxy appended; earlier ones are the client's word.
+        assert_eq!(
+            client_address(Some("1.2.3.4, 203.0.113.7"), true, peer()),
+            "203.0.113.7"
+        );
+        assert_eq!(client_address(None, true, peer()), "10.0.0.9");
+        assert_eq!(client_address(Some(" , "), true, peer()), "10.0.0.9");
+    }
+}

@@ -178,8 +178,6 @@ async fn move_money(
             .ok_or_else(|| AppError::NotFound(format!("account {id} not found")))
     };
     let from = find(from_id)?;
-    let to = find(to_id)?;
-
     if let Some(owner) = &order.required_owner
         && from.owner != owner.as_str()
     {
@@ -188,6 +186,7 @@ async fn move_money(
         ))
         .into());
     }
+    let to = find(to_id)?;
     if from_id == to_id {
         return Err(AppError::FailedPrecondition(BusinessRule::SameAccount).into());
     }
