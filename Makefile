@@ -105,7 +105,12 @@ test: ## Run every test (needs PostgreSQL: TEST_DATABASE_URL, a local server, or
 	fi; \
 	echo "TEST_DATABASE_URL=$${TEST_DATABASE_URL:-(unset: the harness tries Docker)}" \
 		| sed -E 's#//([^:/@]*):[^@]*@#//\1:***@#'; \
-	cargo test --workspace --locked
+	log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
+	status=0; cargo test --workspace --locked 2>&1 | tee "$$log" || status=$$?; \
+	awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($$(i+1) ~ /^passed/) p += $$i; \
+		if ($$(i+1) ~ /^failed/) f += $$i; if ($$(i+1) ~ /^ignored/) g += $$i } } \
+		END { printf "\nTests: %d passed, %d failed, %d skipped\n", p, f, g }' "$$log"; \
+	exit $$status
 
 # cornucopia's output is already rustfmt-clean, so formatting the workspace leaves codegen/ as is.
 fmt: ## Format every workspace crate
