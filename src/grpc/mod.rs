@@ -50,9 +50,15 @@ pub async fn serve(
         service::Authenticate { bank: bank.clone() },
     );
 
-    // SERVING only while the database answers: checked now, then periodically.
+    // SERVING only while the database answers: NOT_SERVING until the first check
+    // (the reporter starts "" as SERVING), which runs now, then periodically.
+    for service in ["", "pb.SimpleBank"] {
+        health_reporter
+            .set_service_status(service, ServingStatus::NotServing)
+            .await;
+    }
     let watcher = tokio::spawn(async move {
-        let mut last = None;
+        let mut last = Some(ServingStatus::NotServing);
         loop {
             let status = match bank.ready().await {
                 Ok(()) => ServingStatus::Serving,

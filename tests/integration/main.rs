@@ -4,6 +4,7 @@ mod harness;
 mod random;
 
 mod deadlock;
+mod grpc_api;
 mod http_api;
 mod idempotency;
 mod isolation;

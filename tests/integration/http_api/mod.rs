@@ -11,7 +11,7 @@ mod sessions;
 mod transfers;
 mod users;
 
-use std::{collections::HashMap, sync::Arc};
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
 use rand::Rng;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -38,6 +38,8 @@ pub const TEST_TOKEN_KEY: &str = "test-key-0123456789-abcdefghijkl";
 pub struct RunningServer {
     /// `http://127.0.0.1:PORT`
     pub address: String,
+    /// Where the same server answers gRPC.
+    pub grpc_address: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -49,6 +51,7 @@ impl RunningServer {
             .await
             .expect("bind the test server's listener on 127.0.0.1:0");
         let address = format!("http://{}", app.http_address());
+        let grpc_address = app.grpc_address();
         let (shutdown, stop) = oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             // A dropped sender stops the server too.
@@ -56,6 +59,7 @@ impl RunningServer {
         }));
         Self {
             address,
+            grpc_address,
             shutdown: Some(shutdown),
         }
     }
@@ -152,6 +156,11 @@ impl TestApp {
             db,
             banker: OnceCell::new(),
         }
+    }
+
+    /// Where this server answers gRPC.
+    pub fn grpc_address(&self) -> SocketAddr {
+        self._server.grpc_address
     }
 
     pub fn url(&self, path: &str) -> String {
