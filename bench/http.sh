@@ -88,11 +88,14 @@ LUA
 run() {
     local name=$1 script=$2
     echo "== $name: $CONNECTIONS connections, $DURATION"
-    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" "$BASE" | tee "$work/$name.txt"
+    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" "$BASE" | tee "$script.txt"
 }
 run "GET /accounts/{id}" "$work/get_account.lua"
 run "POST /transfers" "$work/transfer.lua"
 
+echo "== summary (requests/s)"
+echo "GET /accounts/{id}: $(awk '/Requests\/sec/ {print $2}' "$work/get_account.lua.txt")"
+echo "POST /transfers:    $(awk '/Requests\/sec/ {print $2}' "$work/transfer.lua.txt")"
 transfers=$(psql -w -X -Atq "$DB_SOURCE" -c 'SELECT count(*) FROM transfers')
 total=$(psql -w -X -Atq "$DB_SOURCE" -c 'SELECT sum(balance) FROM accounts')
 echo "== after the run: $transfers transfers in the database; total balance $total (expected $((USERS * 1000000000)))"
