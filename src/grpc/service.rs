@@ -109,6 +109,18 @@ fn required_id(violations: &mut Violations, field: &str, value: i64) -> Option<A
     })
 }
 
+/// The account and page of a listing scoped to one account, every violation at once.
+fn account_page(
+    account_id: i64,
+    page_id: i64,
+    page_size: i64,
+) -> Result<(AccountId, Page), AppError> {
+    let mut violations = Violations::new();
+    let account = required_id(&mut violations, "account_id", account_id);
+    let page = violations.check(page(page_id, page_size));
+    violations.finish(|| account.zip(page))
+}
+
 pub struct GrpcBank {
     pub bank: Arc<Bank>,
     pub trust_forwarded_for: bool,
@@ -244,10 +256,7 @@ impl SimpleBank for GrpcBank {
     ) -> Reply<pb::ListEntriesResponse> {
         let caller = principal(&request)?;
         let body = request.get_ref();
-        let mut violations = Violations::new();
-        let account = required_id(&mut violations, "account_id", body.account_id);
-        let page = violations.check(page(body.page_id, body.page_size));
-        let (account, page) = violations.finish(|| account.zip(page))?;
+        let (account, page) = account_page(body.account_id, body.page_id, body.page_size)?;
         let entries = self.bank.list_entries(&caller, account, page).await?;
         Ok(Response::new(pb::ListEntriesResponse {
             entries: all(entries),
@@ -309,10 +318,7 @@ impl SimpleBank for GrpcBank {
     ) -> Reply<pb::ListTransfersResponse> {
         let caller = principal(&request)?;
         let body = request.get_ref();
-        let mut violations = Violations::new();
-        let account = required_id(&mut violations, "account_id", body.account_id);
-        let page = violations.check(page(body.page_id, body.page_size));
-        let (account, page) = violations.finish(|| account.zip(page))?;
+        let (account, page) = account_page(body.account_id, body.page_id, body.page_size)?;
         let transfers = self.bank.list_transfers(&caller, account, page).await?;
         Ok(Response::new(pb::ListTransfersResponse {
             transfers: all(transfers),
