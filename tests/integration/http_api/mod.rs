@@ -8,6 +8,7 @@ mod accounts;
 mod deposits;
 mod ops;
 mod sessions;
+mod shutdown;
 mod transfers;
 mod users;
 
