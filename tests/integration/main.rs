@@ -10,5 +10,6 @@ mod idempotency;
 mod isolation;
 mod migrations;
 mod queries;
+mod replicas;
 mod stress;
 mod transfers;
