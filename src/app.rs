@@ -39,6 +39,10 @@ impl Application {
         }
         drop(client);
 
+        // Hash the dummy password now, so the first login of an unknown user costs
+        // what every other login costs (and no request pays for it).
+        tokio::task::spawn_blocking(crate::password::dummy_hash).await?;
+
         let store = Store::new(&config.database)?;
         let tokens = token::maker_from_config(&config.token).context("token settings")?;
         let bank = Arc::new(Bank::new(store, tokens, &config.token));
