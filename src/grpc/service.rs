@@ -291,9 +291,10 @@ impl SimpleBank for GrpcBank {
         let outcome = self.bank.create_transfer(&caller, input, key).await?;
         let mut response = Response::new(outcome.result.into());
         if outcome.replayed {
-            response
-                .metadata_mut()
-                .insert("idempotent-replayed", "true".parse().expect("ASCII value"));
+            response.metadata_mut().insert(
+                "idempotent-replayed",
+                tonic::metadata::MetadataValue::from_static("true"),
+            );
         }
         Ok(response)
     }
