@@ -127,6 +127,14 @@ impl Config {
             None if production => bail!("DB_SOURCE must be set when ENVIRONMENT=production"),
             None => DEFAULT_DB_SOURCE.to_owned(),
         };
+        if let Some((_, query)) = url.split_once('?')
+            && let Some(path) = query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("sslrootcert="))
+        {
+            crate::store::load_root_certificates(Path::new(path))
+                .map_err(|err| anyhow!("DB_SOURCE: {err:#}"))?;
+        }
         let max_connections = parse_key(get("DB_MAX_CONNECTIONS"), "DB_MAX_CONNECTIONS", 16usize)?;
         if max_connections == 0 {
             bail!("DB_MAX_CONNECTIONS must be at least 1");

@@ -1,21 +1,103 @@
-use std::{str::FromStr, time::Duration};
+use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
-use tokio_postgres::{Client, NoTls, error::SqlState};
+use rustls_pki_types::{CertificateDer, pem::PemObject};
+use tokio_postgres::{Client, NoTls, config::SslMode, error::SqlState};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::config::DatabaseConfig;
 
-pub(super) fn build_pool(config: &DatabaseConfig) -> anyhow::Result<Pool> {
-    let pg_config = tokio_postgres::Config::from_str(&config.url)
-        .with_context(|| format!("invalid database URL {}", redacted_url(&config.url)))?;
-    let manager = Manager::from_config(
-        pg_config,
-        NoTls,
-        ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
-        },
+/// A parsed database URL and, with `sslmode=require`, the TLS connector to use.
+///
+/// `sslmode=require` means TLS with the server's certificate verified against the
+/// Mozilla roots plus the PEM file of `sslrootcert=` (as libpq names it; e.g. the
+/// RDS CA bundle). Without it connections are plain, as before.
+struct Target {
+    config: tokio_postgres::Config,
+    tls: Option<MakeRustlsConnect>,
+}
+
+fn target(url: &str) -> Result<Target, tokio_postgres::Error> {
+    let (url, root_cert) = split_root_cert(url);
+    let config = tokio_postgres::Config::from_str(&url)?;
+    let tls =
+        (config.get_ssl_mode() == SslMode::Require).then(|| tls_connector(root_cert.as_deref()));
+    Ok(Target { config, tls })
+}
+
+/// Removes `sslrootcert=PATH` from a URL's query (tokio-postgres does not know it).
+fn split_root_cert(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_owned(), None);
+    };
+    let mut root_cert = None;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.strip_prefix("sslrootcert=") {
+            Some(path) => {
+                root_cert = Some(path.to_owned());
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    (url, root_cert)
+}
+
+/// The certificates of a PEM file, for `sslrootcert`.
+pub fn load_root_certificates(path: &Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+    let certificates = CertificateDer::pem_file_iter(path)
+        .with_context(|| format!("reading sslrootcert {}", path.display()))?
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("parsing sslrootcert {}", path.display()))?;
+    anyhow::ensure!(
+        !certificates.is_empty(),
+        "sslrootcert {} holds no certificate",
+        path.display()
     );
+    Ok(certificates)
+}
+
+fn tls_connector(root_cert: Option<&str>) -> MakeRustlsConnect {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(path) = root_cert {
+        // The configuration was checked at start-up (Config::load); if the file broke
+        // since, the server's certificate will simply fail verification.
+        match load_root_certificates(Path::new(path)) {
+            Ok(certificates) => {
+                let (added, ignored) = roots.add_parsable_certificates(certificates);
+                tracing::debug!(added, ignored, "sslrootcert loaded");
+            }
+            Err(err) => tracing::error!(error = %err, "sslrootcert unusable"),
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    MakeRustlsConnect::new(config)
+}
+
+pub(super) fn build_pool(config: &DatabaseConfig) -> anyhow::Result<Pool> {
+    let target = target(&config.url)
+        .with_context(|| format!("invalid database URL {}", redacted_url(&config.url)))?;
+    let manager_config = ManagerConfig {
+        recycling_method: RecyclingMethod::Fast,
+    };
+    let manager = match target.tls {
+        Some(tls) => Manager::from_config(target.config, tls, manager_config),
+        None => Manager::from_config(target.config, NoTls, manager_config),
+    };
     Pool::builder(manager)
         .max_size(config.max_connections)
         .runtime(Runtime::Tokio1)
@@ -31,19 +113,34 @@ pub(super) fn build_pool(config: &DatabaseConfig) -> anyhow::Result<Pool> {
 /// One connection outside the pool (migrations, administration). The connection
 /// task runs until the returned client is dropped.
 pub async fn connect(url: &str) -> Result<Client, tokio_postgres::Error> {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-    tokio::spawn(async move {
-        if let Err(err) = connection.await {
+    connect_to(target(url)?).await
+}
+
+async fn connect_to(target: Target) -> Result<Client, tokio_postgres::Error> {
+    let closed = |result: Result<(), tokio_postgres::Error>| {
+        if let Err(err) = result {
             tracing::debug!(error = %err, "database connection closed");
         }
-    });
-    Ok(client)
+    };
+    match target.tls {
+        Some(tls) => {
+            let (client, connection) = target.config.connect(tls).await?;
+            tokio::spawn(async move { closed(connection.await) });
+            Ok(client)
+        }
+        None => {
+            let (client, connection) = target.config.connect(NoTls).await?;
+            tokio::spawn(async move { closed(connection.await) });
+            Ok(client)
+        }
+    }
 }
 
 /// The database a URL names (PostgreSQL defaults it to the user name).
 pub fn database_name(url: &str) -> anyhow::Result<String> {
-    let config = tokio_postgres::Config::from_str(url)
-        .with_context(|| format!("invalid database URL {}", redacted_url(url)))?;
+    let config = target(url)
+        .with_context(|| format!("invalid database URL {}", redacted_url(url)))?
+        .config;
     config
         .get_dbname()
         .or(config.get_user())
@@ -62,13 +159,11 @@ pub async fn create_database_if_missing(url: &str) -> anyhow::Result<bool> {
         }
     }
     let name = database_name(url)?;
-    let mut admin_config = tokio_postgres::Config::from_str(url)?;
-    admin_config.dbname("postgres");
-    let (admin, connection) = admin_config
-        .connect(NoTls)
+    let mut admin = target(url)?;
+    admin.config.dbname("postgres");
+    let admin = connect_to(admin)
         .await
         .context("connecting to the 'postgres' database to create the application database")?;
-    tokio::spawn(connection);
     let statement = format!("CREATE DATABASE {}", quote_identifier(&name));
     match admin.batch_execute(&statement).await {
         Ok(()) => {
@@ -124,6 +219,53 @@ mod tests {
         assert_eq!(
             database_name("postgresql://root@localhost").unwrap(),
             "root"
+        );
+    }
+
+    #[test]
+    fn sslrootcert_is_taken_out_of_the_url() {
+        assert_eq!(
+            split_root_cert(
+                "postgresql://u@h/db?sslmode=require&sslrootcert=/ca.pem&application_name=x"
+            ),
+            (
+                "postgresql://u@h/db?sslmode=require&application_name=x".to_owned(),
+                Some("/ca.pem".to_owned())
+            )
+        );
+        assert_eq!(
+            split_root_cert("postgresql://u@h/db?sslrootcert=/ca.pem"),
+            ("postgresql://u@h/db".to_owned(), Some("/ca.pem".to_owned()))
+        );
+        assert_eq!(
+            split_root_cert("postgresql://u@h/db"),
+            ("postgresql://u@h/db".to_owned(), None)
+        );
+    }
+
+    #[test]
+    fn only_sslmode_require_uses_tls() {
+        assert!(
+            target("postgresql://u@h/db?sslmode=require")
+                .unwrap()
+                .tls
+                .is_some()
+        );
+        assert!(
+            target("postgresql://u@h/db?sslmode=prefer")
+                .unwrap()
+                .tls
+                .is_none()
+        );
+        assert!(target("postgresql://u@h/db").unwrap().tls.is_none());
+    }
+
+    #[test]
+    fn a_missing_root_certificate_file_is_an_error() {
+        let err = load_root_certificates(Path::new("/nonexistent/ca.pem")).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("/nonexistent/ca.pem"),
+            "{err:#}"
         );
     }
 

@@ -17,7 +17,9 @@ pub use codegen::queries::{
     accounts::Account, entries::Entry, idempotency_keys::IdempotencyRecord, sessions::Session,
     transfers::Transfer, users::User,
 };
-pub use database::{connect, create_database_if_missing, database_name, redacted_url};
+pub use database::{
+    connect, create_database_if_missing, database_name, load_root_certificates, redacted_url,
+};
 pub use deposit::Deposit;
 pub use records::{BankStore, NewSession, NewUserRecord, TransferWithOwners, UserUpdate};
 pub use retry::MAX_ATTEMPTS;

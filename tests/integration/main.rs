@@ -12,4 +12,5 @@ mod migrations;
 mod queries;
 mod replicas;
 mod stress;
+mod tls;
 mod transfers;
