@@ -81,13 +81,6 @@ impl fmt::Debug for Secret {
     }
 }
 
-impl DatabaseConfig {
-    /// The database settings alone, for commands that need nothing else.
-    pub fn from_env() -> anyhow::Result<Self> {
-        Ok(Config::load()?.database)
-    }
-}
-
 impl Config {
     /// Reads `app.env` (or the file named by `APP_ENV_FILE`) if present, then the environment.
     pub fn load() -> anyhow::Result<Self> {
@@ -127,12 +120,8 @@ impl Config {
             None if production => bail!("DB_SOURCE must be set when ENVIRONMENT=production"),
             None => DEFAULT_DB_SOURCE.to_owned(),
         };
-        if let Some((_, query)) = url.split_once('?')
-            && let Some(path) = query
-                .split('&')
-                .find_map(|pair| pair.strip_prefix("sslrootcert="))
-        {
-            crate::store::load_root_certificates(Path::new(path))
+        if let Some(path) = crate::store::root_cert_path(&url) {
+            crate::store::load_root_certificates(Path::new(&path))
                 .map_err(|err| anyhow!("DB_SOURCE: {err:#}"))?;
         }
         let max_connections = parse_key(get("DB_MAX_CONNECTIONS"), "DB_MAX_CONNECTIONS", 16usize)?;

@@ -68,6 +68,16 @@ impl AppError {
         Self::InvalidArgument(vec![FieldViolation::new(field, description)])
     }
 
+    /// Logs what the client will not see: the cause chain of 5xx errors. Every
+    /// transport calls this once per error it answers.
+    pub fn log(&self) {
+        match self {
+            Self::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            Self::Unavailable(cause) => tracing::warn!(error = ?cause, "service unavailable"),
+            other => tracing::debug!(error = %other, code = other.code(), "request refused"),
+        }
+    }
+
     /// A machine-readable code, the same for every transport.
     pub fn code(&self) -> &'static str {
         match self {

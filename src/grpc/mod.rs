@@ -1,7 +1,7 @@
 //! The bank over gRPC (tonic): `pb.SimpleBank`, server reflection (v1 and
 //! v1alpha) and `grpc.health.v1.Health`, over the same service layer as REST.
 
-mod convert;
+pub(crate) mod convert;
 mod observe;
 mod service;
 pub mod status;

@@ -22,11 +22,7 @@ pub fn code_of(err: &AppError) -> Code {
 
 impl From<AppError> for Status {
     fn from(err: AppError) -> Self {
-        match &err {
-            AppError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
-            AppError::Unavailable(cause) => tracing::warn!(error = ?cause, "service unavailable"),
-            other => tracing::debug!(error = %other, "request refused"),
-        }
+        err.log();
         let code = code_of(&err);
         let message = err.to_string();
         match err {

@@ -66,19 +66,10 @@ pub fn body_of(err: &AppError) -> ErrorBody {
     }
 }
 
-/// Logs what the client will not see.
-fn log(err: &AppError) {
-    match err {
-        AppError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
-        AppError::Unavailable(cause) => tracing::warn!(error = ?cause, "service unavailable"),
-        other => tracing::debug!(error = %other, code = other.code(), "request refused"),
-    }
-}
-
 #[async_trait]
 impl Writer for AppError {
     async fn write(self, _req: &mut Request, _depot: &mut Depot, res: &mut Response) {
-        log(&self);
+        self.log();
         let status = status_of(&self);
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.add_header("retry-after", "1", true).ok();

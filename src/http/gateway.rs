@@ -8,11 +8,11 @@ use salvo::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::extract::{bank, client_info};
+use super::extract::{bank, client_info, json_body};
 use crate::{
     domain::{Username, both},
     error::AppError,
-    grpc::status::code_of,
+    grpc::{convert::given, status::code_of},
     service::{LoginInput, LoginResult, NewUser, UserChanges, UserView},
 };
 
@@ -36,9 +36,7 @@ impl From<AppError> for GatewayError {
 impl Writer for GatewayError {
     async fn write(self, _req: &mut Request, _depot: &mut Depot, res: &mut Response) {
         let code = code_of(&self.0);
-        if let AppError::Internal(cause) = &self.0 {
-            tracing::error!(error = ?cause, "internal error");
-        }
+        self.0.log();
         let details = match &self.0 {
             AppError::InvalidArgument(violations) => vec![json!({
                 "@type": "type.googleapis.com/google.rpc.BadRequest",
@@ -136,22 +134,12 @@ struct UpdateUserBody {
     password: Option<String>,
 }
 
-async fn body<T: for<'de> Deserialize<'de>>(req: &mut Request) -> Result<T, AppError> {
-    req.parse_json::<T>().await.map_err(|err| {
-        AppError::invalid_field("body", format!("a JSON object was expected: {err}"))
-    })
-}
-
-fn given(value: &str) -> Option<&str> {
-    (!value.is_empty()).then_some(value)
-}
-
 #[handler]
 async fn create_user(
     req: &mut Request,
     depot: &mut Depot,
 ) -> Result<Json<UserEnvelope>, GatewayError> {
-    let body: CreateUserBody = body(req).await?;
+    let body: CreateUserBody = json_body(req).await?;
     let new = NewUser::parse(
         given(&body.username),
         given(&body.password),
@@ -190,7 +178,7 @@ async fn login_user(
     req: &mut Request,
     depot: &mut Depot,
 ) -> Result<Json<LoginEnvelope>, GatewayError> {
-    let body: LoginBody = body(req).await?;
+    let body: LoginBody = json_body(req).await?;
     let input = LoginInput::parse(given(&body.username), given(&body.password))?;
     let login = bank(depot)?.login(input, &client_info(req, depot)).await?;
     Ok(Json(login.into()))
@@ -208,7 +196,7 @@ async fn update_user(
         .map(str::to_owned);
     let bank = bank(depot)?;
     let caller = bank.authenticate_header(header.as_deref())?;
-    let body: UpdateUserBody = body(req).await?;
+    let body: UpdateUserBody = json_body(req).await?;
     let target = Username::parse(&body.username);
     let changes = UserChanges::parse(
         body.full_name.as_deref(),

@@ -50,6 +50,11 @@ fn split_root_cert(url: &str) -> (String, Option<String>) {
     (url, root_cert)
 }
 
+/// The `sslrootcert=` file a database URL names, if any.
+pub fn root_cert_path(url: &str) -> Option<String> {
+    split_root_cert(url).1
+}
+
 /// The certificates of a PEM file, for `sslrootcert`.
 pub fn load_root_certificates(path: &Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
     let certificates = CertificateDer::pem_file_iter(path)

@@ -19,6 +19,7 @@ pub use codegen::queries::{
 };
 pub use database::{
     connect, create_database_if_missing, database_name, load_root_certificates, redacted_url,
+    root_cert_path,
 };
 pub use deposit::Deposit;
 pub use records::{BankStore, NewSession, NewUserRecord, TransferWithOwners, UserUpdate};
@@ -39,10 +40,6 @@ impl Store {
         Ok(Self {
             pool: database::build_pool(config)?,
         })
-    }
-
-    pub fn from_pool(pool: Pool) -> Self {
-        Self { pool }
     }
 
     pub fn pool(&self) -> &Pool {
