@@ -285,6 +285,8 @@ async fn build_template(server_url: &str) -> String {
         .execute("SELECT pg_advisory_lock($1)", &[&TEMPLATE_LOCK_ID])
         .await
         .expect("template lock");
+    // Marks this template as in use now, so a concurrent run on another schema
+    // version (another branch or worktree) leaves it alone while it is recent.
     reap_leftovers(&admin, &name).await;
     let ready = admin
         .query_opt(
@@ -323,6 +325,14 @@ async fn build_template(server_url: &str) -> String {
             .expect("mark the template ready");
     }
     admin
+        .batch_execute(&format!(
+            "COMMENT ON DATABASE {} IS '{}'",
+            quote(&name),
+            unix_seconds()
+        ))
+        .await
+        .expect("record when the template was last used");
+    admin
         .execute("SELECT pg_advisory_unlock($1)", &[&TEMPLATE_LOCK_ID])
         .await
         .expect("template unlock");
@@ -340,27 +350,31 @@ fn migrations_fingerprint() -> u64 {
     hash
 }
 
-/// Drops templates of other schema versions and test databases left by killed runs.
+/// Drops test databases left by killed runs, and templates of other schema
+/// versions that no run has used for a while (their comment holds the last use).
 async fn reap_leftovers(admin: &tokio_postgres::Client, current_template: &str) {
     let rows = admin
         .query(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'simplebank\\_test\\_%' OR datname LIKE 'simplebank\\_template\\_%'",
+            "SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database \
+             WHERE datname LIKE 'simplebank\\_test\\_%' OR datname LIKE 'simplebank\\_template\\_%'",
             &[],
         )
         .await
         .expect("list test databases");
     let now = unix_seconds();
+    let older_than_leftover_age = |seconds: u64| now.saturating_sub(seconds) > LEFTOVER_AGE.as_secs();
     for row in rows {
         let name: String = row.get(0);
+        let last_used: String = row.get(1);
         let stale = if let Some(rest) = name.strip_prefix(TEST_DB_PREFIX) {
             let created: u64 = rest
                 .split('_')
                 .next()
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(0);
-            now.saturating_sub(created) > LEFTOVER_AGE.as_secs()
+            older_than_leftover_age(created)
         } else {
-            name != current_template
+            name != current_template && older_than_leftover_age(last_used.parse().unwrap_or(0))
         };
         if stale {
             let _ = admin
