@@ -1,10 +1,12 @@
-use codegen::queries::{
-    accounts::{add_account_balance, lock_account_pair},
-    entries::create_entry,
-    idempotency_keys::{complete_idempotency_key, get_idempotency_record, reserve_idempotency_key},
-    transfers::create_transfer,
+use chrono::{DateTime, Utc};
+use codegen::{
+    client::Params,
+    queries::{
+        idempotency_keys::{get_idempotency_record, reserve_idempotency_key},
+        transfers::{MoneyMoved, TransferMoneyParams, transfer_money},
+    },
 };
-use deadpool_postgres::Transaction;
+use deadpool_postgres::Object;
 use serde::{Deserialize, Serialize};
 
 use super::{Account, Entry, Store, Transfer, error::TxError, retry::with_retry};
@@ -59,13 +61,12 @@ pub struct TransferOutcome {
     pub replayed: bool,
 }
 
-/// The HTTP status stored with a completed transfer, so replays can repeat it.
-const CREATED: i16 = 201;
-
 impl Store {
-    /// Moves money between two accounts in one transaction, retried on deadlock or
-    /// serialization failure. With `idempotency`, the key is claimed in the same
-    /// transaction: a repeat returns the stored result, a different body is refused.
+    /// Moves money between two accounts, retried on deadlock or serialization
+    /// failure. Without an idempotency key the whole transfer is one statement
+    /// (`transfer_money`), so one round trip. With a key, the key is reserved in
+    /// the same transaction, sent in the same round trip: BEGIN, the reservation,
+    /// the transfer (which stores the response on the key) and COMMIT go out together.
     #[tracing::instrument(skip(self), fields(from = %order.from_account_id, to = %order.to_account_id))]
     pub async fn transfer(
         &self,
@@ -73,52 +74,83 @@ impl Store {
         idempotency: Option<&IdempotentRequest>,
     ) -> Result<TransferOutcome, AppError> {
         with_retry("transfer", || async {
-            let mut client = self.pool.get().await?;
-            let tx = client.transaction().await?;
-            if let Some(request) = idempotency
-                && let Some(replay) = claim_key(&tx, request, &order.fingerprint()).await?
-            {
+            let client = self.pool.get().await?;
+            let Some(request) = idempotency else {
+                let statement = transfer_money().prepare(&client).await?;
+                let moved = statement.params(&client, &order.params(None)).one().await?;
                 return Ok(TransferOutcome {
-                    result: replay,
-                    replayed: true,
+                    result: verdict(order, moved)?,
+                    replayed: false,
                 });
-            }
-            let result = move_money(&tx, order).await?;
-            if let Some(request) = idempotency {
-                store_response(&tx, request, &result).await?;
-            }
-            tx.commit().await?;
-            Ok(TransferOutcome {
-                result,
-                replayed: false,
-            })
+            };
+            keyed_transfer(&client, order, request).await
         })
         .await
     }
 }
 
-/// Claims the key for this transaction. Returns the stored result when an earlier
-/// request with the same key and body already completed.
-async fn claim_key(
-    tx: &Transaction<'_>,
+impl TransferOrder {
+    fn params<'a>(
+        &'a self,
+        key: Option<&'a IdempotentRequest>,
+    ) -> TransferMoneyParams<&'a str, &'a str, &'a str, &'a str> {
+        TransferMoneyParams {
+            idempotency_key: key.map(|request| request.key.as_str()),
+            caller: key.map(|request| request.caller.as_str()),
+            from_account_id: self.from_account_id.get(),
+            to_account_id: self.to_account_id.get(),
+            required_owner: self.required_owner.as_ref().map(Username::as_str),
+            currency: self.currency.as_str(),
+            amount: self.amount.cents(),
+        }
+    }
+}
+
+/// A transfer under an idempotency key, in one transaction sent as one round trip.
+/// If the key was already taken, the stored outcome is read afterwards: the same
+/// body replays it, another body is a conflict.
+async fn keyed_transfer(
+    client: &Object,
+    order: &TransferOrder,
     request: &IdempotentRequest,
-    fingerprint: &str,
-) -> Result<Option<TransferResult>, TxError> {
+) -> Result<TransferOutcome, TxError> {
     let (caller, key) = (request.caller.as_str(), request.key.as_str());
-    // A concurrent request with the same key blocks here until the first commits.
-    let reserved = reserve_idempotency_key()
-        .prepare(tx)
-        .await?
-        .bind(tx, &caller, &key, &fingerprint)
-        .opt()
-        .await?;
-    if reserved.is_some() {
-        return Ok(None);
+    let fingerprint = order.fingerprint();
+    // Prepared statements are cached per connection: after warm-up this costs nothing,
+    // and every statement below is then sent at its first poll, in order.
+    let (reserve, transfer) = tokio::try_join!(
+        reserve_idempotency_key().prepare(client),
+        transfer_money().prepare(client),
+    )?;
+    let params = order.params(Some(request));
+    // `biased` polls in the order written, so the four requests leave in that order.
+    // A concurrent holder of the same key makes the reservation wait until it commits.
+    let (begun, _reserved, moved, committed) = tokio::join!(
+        biased;
+        client.batch_execute("BEGIN"),
+        reserve.bind(client, &caller, &key, &fingerprint).opt(),
+        transfer.params(client, &params).one(),
+        // After an error above, PostgreSQL turns this COMMIT into a ROLLBACK.
+        client.batch_execute("COMMIT"),
+    );
+    begun?;
+    let moved = moved?;
+    committed?;
+    if moved.verdict != "key_taken" {
+        return Ok(TransferOutcome {
+            result: verdict(order, moved)?,
+            replayed: false,
+        });
     }
     let earlier = get_idempotency_record()
-        .bind(tx, &caller, &key)
-        .one()
-        .await?;
+        .bind(client, &caller, &key)
+        .opt()
+        .await?
+        .ok_or_else(|| {
+            AppError::Unavailable(anyhow::anyhow!(
+                "idempotency key {key} was taken, then gone before it could be read"
+            ))
+        })?;
     if earlier.request_fingerprint != fingerprint {
         return Err(AppError::IdempotencyConflict.into());
     }
@@ -130,93 +162,84 @@ async fn claim_key(
     let result = serde_json::from_value(body).map_err(|err| {
         AppError::Internal(anyhow::Error::new(err).context("stored transfer response"))
     })?;
-    Ok(Some(result))
+    Ok(TransferOutcome {
+        result,
+        replayed: true,
+    })
 }
 
-async fn store_response(
-    tx: &Transaction<'_>,
-    request: &IdempotentRequest,
-    result: &TransferResult,
-) -> Result<(), TxError> {
-    let body = serde_json::to_value(result).map_err(|err| {
-        AppError::Internal(anyhow::Error::new(err).context("encoding transfer response"))
-    })?;
-    complete_idempotency_key()
-        .prepare(tx)
-        .await?
-        .bind(
-            tx,
-            &CREATED,
-            &body,
-            &request.caller.as_str(),
-            &request.key.as_str(),
-        )
-        .await?;
-    Ok(())
-}
-
-async fn move_money(
-    tx: &Transaction<'_>,
-    order: &TransferOrder,
-) -> Result<TransferResult, TxError> {
-    let (from_id, to_id) = (order.from_account_id.get(), order.to_account_id.get());
-    let (amount, debit) = (order.amount.cents(), -order.amount.cents());
-
-    // Both rows are locked in ascending id order by one statement, so every
-    // transfer takes its locks in the same order and none can wait on another
-    // that waits on it.
-    let locked = lock_account_pair()
-        .prepare(tx)
-        .await?
-        .bind(tx, &from_id.min(to_id), &from_id.max(to_id))
-        .all()
-        .await?;
-    let find = |id: i64| {
-        locked
-            .iter()
-            .find(|account| account.id == id)
-            .ok_or_else(|| AppError::NotFound(format!("account {id} not found")))
-    };
-    let from = find(from_id)?;
-    if let Some(owner) = &order.required_owner
-        && from.owner != owner.as_str()
-    {
-        return Err(AppError::PermissionDenied(format!(
+/// Turns the statement's verdict into the transfer it wrote, or the rule that refused it.
+fn verdict(order: &TransferOrder, moved: MoneyMoved) -> Result<TransferResult, TxError> {
+    let (from_id, to_id) = (order.from_account_id, order.to_account_id);
+    let refusal = match moved.verdict.as_str() {
+        "ok" => None,
+        "from_account_not_found" => {
+            Some(AppError::NotFound(format!("account {from_id} not found")))
+        }
+        "not_owner" => Some(AppError::PermissionDenied(format!(
             "account {from_id} does not belong to you"
+        ))),
+        "to_account_not_found" => Some(AppError::NotFound(format!("account {to_id} not found"))),
+        "same_account" => Some(AppError::FailedPrecondition(BusinessRule::SameAccount)),
+        "currency_mismatch" => Some(AppError::FailedPrecondition(BusinessRule::CurrencyMismatch)),
+        "insufficient_funds" => Some(AppError::FailedPrecondition(
+            BusinessRule::InsufficientFunds,
+        )),
+        other => Some(AppError::Internal(anyhow::anyhow!(
+            "transfer_money returned the unknown verdict {other:?}"
+        ))),
+    };
+    if let Some(refusal) = refusal {
+        return Err(refusal.into());
+    }
+    let written = || {
+        AppError::Internal(anyhow::anyhow!(
+            "transfer_money said ok but did not return what it wrote"
         ))
-        .into());
-    }
-    let to = find(to_id)?;
-    if from_id == to_id {
-        return Err(AppError::FailedPrecondition(BusinessRule::SameAccount).into());
-    }
-    let currency = order.currency.as_str();
-    if from.currency != currency || to.currency != currency {
-        return Err(AppError::FailedPrecondition(BusinessRule::CurrencyMismatch).into());
-    }
-    if from.balance < amount {
-        return Err(AppError::FailedPrecondition(BusinessRule::InsufficientFunds).into());
-    }
-
-    // Prepared statements are cached per connection, so after warm-up these cost nothing.
-    let (create_transfer, create_entry, add_balance) = tokio::try_join!(
-        create_transfer().prepare(tx),
-        create_entry().prepare(tx),
-        add_account_balance().prepare(tx),
-    )?;
-    // The five writes are sent together (pipelined): one round trip, executed in order.
-    let (transfer, from_entry, to_entry, from_account, to_account) = tokio::try_join!(
-        create_transfer.bind(tx, &from_id, &to_id, &amount).one(),
-        create_entry.bind(tx, &from_id, &debit).one(),
-        create_entry.bind(tx, &to_id, &amount).one(),
-        add_balance.bind(tx, &debit, &from_id).one(),
-        add_balance.bind(tx, &amount, &to_id).one(),
-    )?;
+    };
+    let (amount, currency) = (order.amount.cents(), order.currency.as_str().to_owned());
+    let account = |id: AccountId,
+                   owner: Option<String>,
+                   balance: Option<i64>,
+                   created_at: Option<DateTime<Utc>>| {
+        Ok::<_, AppError>(Account {
+            id: id.get(),
+            owner: owner.ok_or_else(written)?,
+            balance: balance.ok_or_else(written)?,
+            currency: currency.clone(),
+            created_at: created_at.ok_or_else(written)?,
+        })
+    };
+    let entry =
+        |id: Option<i64>, account_id: AccountId, amount: i64, created_at: Option<DateTime<Utc>>| {
+            Ok::<_, AppError>(Entry {
+                id: id.ok_or_else(written)?,
+                account_id: account_id.get(),
+                amount,
+                created_at: created_at.ok_or_else(written)?,
+            })
+        };
     Ok(TransferResult {
-        transfer,
-        from_account,
-        to_account,
-        from_entry,
-        to_entry,
+        transfer: Transfer {
+            id: moved.transfer_id.ok_or_else(written)?,
+            from_account_id: from_id.get(),
+            to_account_id: to_id.get(),
+            amount,
+            created_at: moved.transfer_created_at.ok_or_else(written)?,
+        },
+        from_account: account(
+            from_id,
+            moved.from_owner,
+            moved.from_balance,
+            moved.from_created_at,
+        )?,
+        to_account: account(to_id, moved.to_owner, moved.to_balance, moved.to_created_at)?,
+        from_entry: entry(
+            moved.from_entry_id,
+            from_id,
+            -amount,
+            moved.from_entry_created_at,
+        )?,
+        to_entry: entry(moved.to_entry_id, to_id, amount, moved.to_entry_created_at)?,
     })
 }
