@@ -125,7 +125,7 @@ async fn keyed_transfer(
     let params = order.params(Some(request));
     // `biased` polls in the order written, so the four requests leave in that order.
     // A concurrent holder of the same key makes the reservation wait until it commits.
-    let (begun, _reserved, moved, committed) = tokio::join!(
+    let (begun, reserved, moved, committed) = tokio::join!(
         biased;
         client.batch_execute("BEGIN"),
         reserve.bind(client, &caller, &key, &fingerprint).opt(),
@@ -133,7 +133,9 @@ async fn keyed_transfer(
         // After an error above, PostgreSQL turns this COMMIT into a ROLLBACK.
         client.batch_execute("COMMIT"),
     );
+    // The first error is the cause; later statements only saw an aborted transaction.
     begun?;
+    reserved?;
     let moved = moved?;
     committed?;
     if moved.verdict != "key_taken" {
