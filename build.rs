@@ -17,6 +17,8 @@ fn compile_protos() {
         .join("simplebank_descriptor.bin");
     fs::write(out, prost::Message::encode_to_vec(&descriptors)).expect("write the descriptor set");
     tonic_prost_build::configure()
+        // Prost with undecodable requests answered INVALID_ARGUMENT, not INTERNAL.
+        .codec_path("crate::grpc::limits::BankCodec")
         .build_client(true)
         .build_server(true)
         .compile_fds(descriptors)

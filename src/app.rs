@@ -1,10 +1,15 @@
 //! Assembles the server from its configuration: database, migrations, service
 //! layer and transports. Binding happens in `build`, so port 0 works in tests.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use salvo::{conn::tcp::TcpAcceptor, server::Server};
+use salvo::{
+    conn::{Accepted, Acceptor, Holding, tcp::TcpAcceptor},
+    fuse::{ArcFusePolicy, FuseConfig},
+    server::Server,
+};
+use tokio::sync::{oneshot, watch};
 
 use crate::{
     config::Config,
@@ -91,22 +96,47 @@ impl Application {
         &self.bank
     }
 
-    /// Serves HTTP and gRPC until `shutdown` completes, then stops accepting, lets
-    /// in-flight requests finish within `SHUTDOWN_TIMEOUT`, and closes the pool.
+    /// Serves HTTP and gRPC until `shutdown` completes, then closes both listeners at
+    /// once (new connections are refused), lets in-flight requests finish within
+    /// `SHUTDOWN_TIMEOUT` (their responses say `Connection: close`), and closes the pool.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let acceptor = TcpAcceptor::try_from(self.http_listener).context("HTTP listener")?;
-        let server = Server::new(acceptor);
+        let (stop, stopped) = watch::channel(false);
+        let (http_closed, http_listener_closed) = oneshot::channel();
+        let acceptor = ClosingAcceptor {
+            inner: Some(TcpAcceptor::try_from(self.http_listener).context("HTTP listener")?),
+            holdings: Vec::new(),
+            stopped: stopped.clone(),
+            closed: Some(http_closed),
+        }
+        .with_holdings();
+        let limits = self.config.http_limits;
+        let fuse = FuseConfig::default()
+            .with_http1_header_timeout(limits.header_timeout)
+            .with_connection_idle_timeout(limits.idle_timeout);
+        let mut server = Server::new(acceptor).fuse_config(fuse);
+        server
+            .http1_mut()
+            .max_buf_size(http::limits::MAX_HEAD_BUFFER_BYTES);
         let handle = server.handle();
         let drain = self.config.shutdown_timeout;
         tokio::spawn(async move {
             shutdown.await;
-            tracing::info!(?drain, "shutting down: finishing in-flight requests");
-            handle.stop_graceful(Some(drain));
+            tracing::info!(
+                ?drain,
+                "shutting down: refusing connections, finishing in-flight requests"
+            );
             let _ = stop.send(true);
+            // The accept loop drops the HTTP listener as soon as it sees the flag.
+            if tokio::time::timeout(Duration::from_secs(1), http_listener_closed)
+                .await
+                .is_err()
+            {
+                tracing::warn!("the HTTP listener did not confirm it closed");
+            }
+            handle.stop_graceful(Some(drain));
         });
 
         let mut grpc_stopped = stopped.clone();
@@ -123,6 +153,7 @@ impl Application {
             self.bank.clone(),
             Arc::new(Metrics::default()),
             &self.config,
+            stopped,
         );
         server.serve(service).await;
         // gRPC drains within the same bound as HTTP.
@@ -136,6 +167,55 @@ impl Application {
         self.bank.store().pool().close();
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// The HTTP listener, dropped (closed) the moment shutdown starts. Salvo's server
+/// keeps its acceptor alive until every connection has drained, and the kernel
+/// would go on accepting connections nobody answers; closing the socket makes
+/// clients get "connection refused" and try another replica at once.
+struct ClosingAcceptor {
+    inner: Option<TcpAcceptor>,
+    holdings: Vec<Holding>,
+    stopped: watch::Receiver<bool>,
+    closed: Option<oneshot::Sender<()>>,
+}
+
+impl ClosingAcceptor {
+    fn with_holdings(mut self) -> Self {
+        self.holdings = self
+            .inner
+            .as_ref()
+            .map(|inner| inner.holdings().to_vec())
+            .unwrap_or_default();
+        self
+    }
+}
+
+impl Acceptor for ClosingAcceptor {
+    type Coupler = <TcpAcceptor as Acceptor>::Coupler;
+    type Stream = <TcpAcceptor as Acceptor>::Stream;
+
+    fn holdings(&self) -> &[Holding] {
+        &self.holdings
+    }
+
+    async fn accept(
+        &mut self,
+        fuse_policy: Option<ArcFusePolicy>,
+    ) -> io::Result<Accepted<Self::Coupler, Self::Stream>> {
+        if let Some(inner) = self.inner.as_mut() {
+            tokio::select! {
+                biased;
+                _ = self.stopped.wait_for(|stopped| *stopped) => {}
+                accepted = inner.accept(fuse_policy) => return accepted,
+            }
+        }
+        self.inner = None;
+        if let Some(closed) = self.closed.take() {
+            let _ = closed.send(());
+        }
+        std::future::pending().await
     }
 }
 

@@ -26,6 +26,7 @@ pub struct Config {
     /// Whether the client address is read from `X-Forwarded-For` (its last entry, the
     /// one our proxy added). Only behind a proxy that sets it: clients can forge it.
     pub trust_forwarded_for: bool,
+    pub http_limits: HttpLimits,
 }
 
 #[derive(Debug, Clone)]
@@ -33,6 +34,34 @@ pub struct DatabaseConfig {
     /// A PostgreSQL URL; it carries the password, so it is never logged whole.
     pub url: String,
     pub max_connections: usize,
+    /// The longest a statement waits for a row lock (`lock_timeout`); then the
+    /// transaction rolls back and the client gets 503 with `Retry-After`.
+    pub lock_timeout: Duration,
+    /// The longest any statement runs (`statement_timeout`), lock waits included.
+    pub statement_timeout: Duration,
+}
+
+impl DatabaseConfig {
+    /// `url` with the default pool size and timeouts.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 16,
+            lock_timeout: Duration::from_secs(3),
+            statement_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// How long the HTTP server waits for a slow or idle client.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpLimits {
+    /// From the first byte of a request to the end of its headers; then the connection is closed.
+    pub header_timeout: Duration,
+    /// From the end of the headers to the end of the body; then 408 and the connection is closed.
+    pub body_timeout: Duration,
+    /// How long a keep-alive connection may stay silent between requests.
+    pub idle_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +157,30 @@ impl Config {
         if max_connections == 0 {
             bail!("DB_MAX_CONNECTIONS must be at least 1");
         }
+        let lock_timeout = parse_duration_key(get("DB_LOCK_TIMEOUT"), "DB_LOCK_TIMEOUT", "3s")?;
+        let statement_timeout =
+            parse_duration_key(get("DB_STATEMENT_TIMEOUT"), "DB_STATEMENT_TIMEOUT", "10s")?;
+        // PostgreSQL counts both in milliseconds, and 0 would mean "no limit".
+        for (key, value) in [
+            ("DB_LOCK_TIMEOUT", lock_timeout),
+            ("DB_STATEMENT_TIMEOUT", statement_timeout),
+        ] {
+            if value < Duration::from_millis(1) {
+                bail!("{key} must be at least 1ms");
+            }
+        }
+        if lock_timeout > statement_timeout {
+            bail!("DB_LOCK_TIMEOUT must not be longer than DB_STATEMENT_TIMEOUT");
+        }
+        let http_limits = HttpLimits {
+            header_timeout: parse_duration_key(
+                get("HTTP_HEADER_TIMEOUT"),
+                "HTTP_HEADER_TIMEOUT",
+                "10s",
+            )?,
+            body_timeout: parse_duration_key(get("HTTP_BODY_TIMEOUT"), "HTTP_BODY_TIMEOUT", "10s")?,
+            idle_timeout: parse_duration_key(get("HTTP_IDLE_TIMEOUT"), "HTTP_IDLE_TIMEOUT", "75s")?,
+        };
 
         let symmetric_key = required("TOKEN_SYMMETRIC_KEY", DEVELOPMENT_TOKEN_KEY)?;
         if symmetric_key.len() != 32 {
@@ -167,6 +220,8 @@ impl Config {
             database: DatabaseConfig {
                 url,
                 max_connections,
+                lock_timeout,
+                statement_timeout,
             },
             http_address: parse_key(
                 get("HTTP_SERVER_ADDRESS"),
@@ -204,6 +259,7 @@ impl Config {
                 "TRUST_FORWARDED_FOR",
                 false,
             )?,
+            http_limits,
         })
     }
 }
@@ -315,6 +371,21 @@ mod tests {
             Duration::from_secs(24 * 3600)
         );
         assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(config.database.lock_timeout, Duration::from_secs(3));
+        assert_eq!(config.database.statement_timeout, Duration::from_secs(10));
+        assert_eq!(config.http_limits.header_timeout, Duration::from_secs(10));
+        assert_eq!(config.http_limits.body_timeout, Duration::from_secs(10));
+        assert_eq!(config.http_limits.idle_timeout, Duration::from_secs(75));
+    }
+
+    #[test]
+    fn a_lock_wait_cannot_outlast_the_statement() {
+        let err = Config::from_values(&values(&[
+            ("DB_LOCK_TIMEOUT", "20s"),
+            ("DB_STATEMENT_TIMEOUT", "10s"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("DB_LOCK_TIMEOUT"), "{err}");
     }
 
     #[test]
@@ -332,6 +403,12 @@ mod tests {
             ("HTTP_SERVER_ADDRESS", "localhost"),
             ("TOKEN_KIND", "saml"),
             ("DB_MAX_CONNECTIONS", "0"),
+            ("DB_LOCK_TIMEOUT", "3"),
+            ("DB_STATEMENT_TIMEOUT", "0"),
+            ("DB_STATEMENT_TIMEOUT", "1us"),
+            ("HTTP_BODY_TIMEOUT", "soon"),
+            ("HTTP_HEADER_TIMEOUT", "0s"),
+            ("HTTP_IDLE_TIMEOUT", "-1s"),
         ] {
             let err = Config::from_values(&values(&[(key, value)])).unwrap_err();
             assert!(err.to_string().contains(key), "{key}: {err}");

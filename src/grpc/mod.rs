@@ -2,6 +2,7 @@
 //! v1alpha) and `grpc.health.v1.Health`, over the same service layer as REST.
 
 pub(crate) mod convert;
+pub mod limits;
 mod observe;
 mod service;
 pub mod status;
@@ -42,11 +43,12 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
-    let simple_bank = pb::simple_bank_server::SimpleBankServer::with_interceptor(
-        service::GrpcBank {
+    let simple_bank = tonic::service::interceptor::InterceptedService::new(
+        pb::simple_bank_server::SimpleBankServer::new(service::GrpcBank {
             bank: bank.clone(),
             trust_forwarded_for,
-        },
+        })
+        .max_decoding_message_size(limits::MAX_REQUEST_MESSAGE_BYTES),
         service::Authenticate { bank: bank.clone() },
     );
 
@@ -78,6 +80,7 @@ pub async fn serve(
 
     let result = tonic::transport::Server::builder()
         .layer(observe::LogLayer)
+        .layer(limits::LimitsLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

@@ -66,6 +66,49 @@ pub fn body_of(err: &AppError) -> ErrorBody {
     }
 }
 
+/// The message and code of a status the HTTP stack answers by itself (unknown
+/// route, wrong method, transport limits), so those bodies look like any other.
+pub fn transport_error_of(status: StatusCode) -> (&'static str, &'static str) {
+    match status {
+        StatusCode::BAD_REQUEST => ("the request is malformed", "invalid_argument"),
+        StatusCode::NOT_FOUND => ("no such route", "not_found"),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method not allowed on this route", "method_not_allowed")
+        }
+        StatusCode::REQUEST_TIMEOUT => ("the request was not received in time", "request_timeout"),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "the request body is larger than 64 KiB",
+            "payload_too_large",
+        ),
+        StatusCode::URI_TOO_LONG => ("the request URI is too long", "uri_too_long"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported media type", "unsupported_media_type"),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
+            "the request headers are larger than 16 KiB",
+            "headers_too_large",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "the service is temporarily unavailable, try again",
+            "unavailable",
+        ),
+        status if status.is_client_error() => ("the request failed", "invalid_argument"),
+        _ => ("internal error", "internal"),
+    }
+}
+
+/// Answers `status` with the API's error body.
+pub fn write_transport_error(res: &mut Response, status: StatusCode) {
+    let (error, code) = transport_error_of(status);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        res.add_header("retry-after", "1", true).ok();
+    }
+    res.status_code(status);
+    res.render(Json(ErrorBody {
+        error: error.to_owned(),
+        code: code.to_owned(),
+        field_violations: None,
+    }));
+}
+
 #[async_trait]
 impl Writer for AppError {
     async fn write(self, _req: &mut Request, _depot: &mut Depot, res: &mut Response) {

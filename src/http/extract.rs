@@ -14,8 +14,7 @@ use crate::{
     service::{Bank, ClientInfo, Principal},
 };
 
-/// The largest JSON body accepted; every request of the API is far smaller.
-const MAX_BODY_BYTES: usize = 64 * 1024;
+use super::limits::MAX_BODY_BYTES;
 
 pub fn bank(depot: &Depot) -> Result<Arc<Bank>, AppError> {
     depot

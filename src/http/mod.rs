@@ -7,6 +7,7 @@ mod dto;
 pub mod error;
 mod extract;
 mod gateway;
+pub mod limits;
 mod observe;
 mod ops;
 mod transfers;
@@ -78,26 +79,27 @@ impl Handler for State {
     }
 }
 
-/// Answers unknown routes and methods with the API's error body instead of HTML.
+/// Answers unknown routes and methods, and errors a component (such as the Swagger
+/// UI's file server) left without a body or as a bare status, with the API's error
+/// body instead of HTML or nothing.
 #[handler]
 async fn json_errors(res: &mut Response, ctrl: &mut FlowCtrl) {
-    if res.body.is_none() {
+    if res.body.is_none() || res.body.is_error() {
         let status = res.status_code.unwrap_or(StatusCode::NOT_FOUND);
-        let (error, code) = match status {
-            StatusCode::NOT_FOUND => ("no such route", "not_found"),
-            StatusCode::METHOD_NOT_ALLOWED => {
-                ("method not allowed on this route", "method_not_allowed")
-            }
-            StatusCode::PAYLOAD_TOO_LARGE => ("the request body is too large", "invalid_argument"),
-            _ => ("the request failed", "internal"),
-        };
-        res.render(Json(serde_json::json!({ "error": error, "code": code })));
+        res.take_body();
+        error::write_transport_error(res, status);
     }
     ctrl.skip_rest();
 }
 
 /// The whole HTTP service: API, operations endpoints, OpenAPI, Swagger UI, docs.
-pub fn service(bank: Arc<Bank>, metrics: Arc<Metrics>, config: &Config) -> Service {
+/// `draining` turns true at shutdown: from then on responses close their connection.
+pub fn service(
+    bank: Arc<Bank>,
+    metrics: Arc<Metrics>,
+    config: &Config,
+    draining: tokio::sync::watch::Receiver<bool>,
+) -> Service {
     let allowed_origins = &config.allowed_origins;
     let spec = openapi();
     let router = Router::new()
@@ -115,6 +117,10 @@ pub fn service(bank: Arc<Bank>, metrics: Arc<Metrics>, config: &Config) -> Servi
                 .title("Simple Bank API")
                 .into_router("/swagger-ui"),
         );
+    let limits = limits::TransportLimits {
+        body_timeout: config.http_limits.body_timeout,
+        draining,
+    };
     let mut service = Service::new(router)
         .catcher(Catcher::default().hoop(json_errors))
         .hoop(observe::Observe { metrics });
@@ -140,7 +146,7 @@ pub fn service(bank: Arc<Bank>, metrics: Arc<Metrics>, config: &Config) -> Servi
             .into_handler();
         service = service.hoop(cors);
     }
-    service
+    service.hoop(limits)
 }
 
 impl From<AppError> for StatusError {

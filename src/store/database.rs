@@ -93,9 +93,30 @@ fn tls_connector(root_cert: Option<&str>) -> MakeRustlsConnect {
     MakeRustlsConnect::new(config)
 }
 
+/// The session settings every pooled connection starts with: bounded lock waits and
+/// statement run times, so a hot row or a runaway query costs a request, not the pool.
+///
+/// They travel as startup options (`-c name=value`), so they cost no round trip. This
+/// is the one place that applies them: behind a pooler that drops startup options
+/// (PgBouncer in transaction mode) they must move to a `SET` per transaction here.
+fn session_settings(config: &DatabaseConfig) -> String {
+    format!(
+        "-c lock_timeout={} -c statement_timeout={}",
+        config.lock_timeout.as_millis().max(1),
+        config.statement_timeout.as_millis().max(1)
+    )
+}
+
 pub(super) fn build_pool(config: &DatabaseConfig) -> anyhow::Result<Pool> {
-    let target = target(&config.url)
+    let mut target = target(&config.url)
         .with_context(|| format!("invalid database URL {}", redacted_url(&config.url)))?;
+    let options = match target.config.get_options() {
+        Some(given) if !given.trim().is_empty() => {
+            format!("{given} {}", session_settings(config))
+        }
+        _ => session_settings(config),
+    };
+    target.config.options(&options);
     let manager_config = ManagerConfig {
         recycling_method: RecyclingMethod::Fast,
     };
@@ -271,6 +292,19 @@ mod tests {
         assert!(
             format!("{err:#}").contains("/nonexistent/ca.pem"),
             "{err:#}"
+        );
+    }
+
+    #[test]
+    fn pooled_sessions_bound_lock_waits_and_statements() {
+        let config = DatabaseConfig {
+            lock_timeout: std::time::Duration::from_millis(1500),
+            statement_timeout: std::time::Duration::from_secs(10),
+            ..DatabaseConfig::new("postgresql://u@h/db")
+        };
+        assert_eq!(
+            session_settings(&config),
+            "-c lock_timeout=1500 -c statement_timeout=10000"
         );
     }
 

@@ -22,7 +22,11 @@ impl Store {
         account_id: AccountId,
         amount: Amount,
     ) -> Result<Deposit, AppError> {
-        with_retry("deposit", || async {
+        let _pass = self
+            .money_gate
+            .enter(&[account_id.get()], &self.pressure)
+            .await?;
+        with_retry("deposit", &self.pressure, || async {
             let mut client = self.pool.get().await?;
             let tx = client.transaction().await?;
             let (add_balance, create_entry) = tokio::try_join!(

@@ -119,6 +119,12 @@ fn db_error(err: tokio_postgres::Error) -> AppError {
         }
     } else if *code == SqlState::NUMERIC_VALUE_OUT_OF_RANGE {
         AppError::invalid_field("amount", "is too large for the account's balance")
+    } else if *code == SqlState::LOCK_NOT_AVAILABLE {
+        // lock_timeout: the transaction rolled back; an idempotent retry is safe.
+        AppError::Unavailable(anyhow!(err).context("waited too long for a row lock"))
+    } else if *code == SqlState::QUERY_CANCELED {
+        // statement_timeout (or an operator's pg_cancel_backend): rolled back too.
+        AppError::Unavailable(anyhow!(err).context("statement ran too long"))
     } else if is_retryable_db_error(&err)
         || code.code().starts_with("08")
         || *code == SqlState::TOO_MANY_CONNECTIONS

@@ -6,10 +6,14 @@
 mod database;
 mod deposit;
 pub(crate) mod error;
+mod gate;
 pub mod migrate;
+mod pressure;
 mod records;
 mod retry;
 mod transfer;
+
+use std::sync::Arc;
 
 use deadpool_postgres::{Object, Pool};
 
@@ -22,6 +26,7 @@ pub use database::{
     root_cert_path,
 };
 pub use deposit::Deposit;
+pub use pressure::{Pressure, PressureSnapshot};
 pub use records::{BankStore, NewSession, NewUserRecord, TransferWithOwners, UserUpdate};
 pub use retry::MAX_ATTEMPTS;
 pub use transfer::{IdempotentRequest, TransferOrder, TransferOutcome, TransferResult};
@@ -32,6 +37,8 @@ use crate::{config::DatabaseConfig, error::AppError};
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    money_gate: Arc<gate::MoneyGate>,
+    pressure: Arc<Pressure>,
 }
 
 impl Store {
@@ -39,11 +46,26 @@ impl Store {
     pub fn new(config: &DatabaseConfig) -> anyhow::Result<Self> {
         Ok(Self {
             pool: database::build_pool(config)?,
+            money_gate: Arc::new(gate::MoneyGate::new(
+                config.max_connections,
+                config.lock_timeout,
+            )),
+            pressure: Arc::default(),
         })
     }
 
     pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// Requests refused because a lock, statement or queue bound was hit.
+    pub fn pressure(&self) -> PressureSnapshot {
+        self.pressure.snapshot()
+    }
+
+    /// How many more money transactions could hold a connection right now.
+    pub fn money_budget_available(&self) -> usize {
+        self.money_gate.budget()
     }
 
     /// A pooled connection, for single statements that need no transaction.

@@ -2,7 +2,7 @@ use std::{future::Future, time::Duration};
 
 use rand::Rng;
 
-use super::error::TxError;
+use super::{error::TxError, pressure::Pressure};
 use crate::error::AppError;
 
 /// How many times a transaction is tried before a deadlock or serialization
@@ -10,9 +10,11 @@ use crate::error::AppError;
 pub const MAX_ATTEMPTS: u32 = 6;
 
 /// Runs `transaction` until it succeeds, fails for a reason a retry cannot fix,
-/// or has failed with a retryable error `MAX_ATTEMPTS` times.
+/// or has failed with a retryable error `MAX_ATTEMPTS` times. Lock and statement
+/// timeouts are not retried (the client may): the wait already took its bound.
 pub(crate) async fn with_retry<T, F, Fut>(
     use_case: &'static str,
+    pressure: &Pressure,
     mut transaction: F,
 ) -> Result<T, AppError>
 where
@@ -30,6 +32,9 @@ where
                 attempt += 1;
             }
             Err(err) => {
+                if let TxError::Db(db) = &err {
+                    pressure.observe(db);
+                }
                 if err.is_retryable() {
                     tracing::warn!(
                         use_case,

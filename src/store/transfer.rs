@@ -73,7 +73,10 @@ impl Store {
         order: &TransferOrder,
         idempotency: Option<&IdempotentRequest>,
     ) -> Result<TransferOutcome, AppError> {
-        with_retry("transfer", || async {
+        // First the turn on both accounts (see `gate`), so a held row costs one connection.
+        let accounts = [order.from_account_id.get(), order.to_account_id.get()];
+        let _pass = self.money_gate.enter(&accounts, &self.pressure).await?;
+        with_retry("transfer", &self.pressure, || async {
             let client = self.pool.get().await?;
             let Some(request) = idempotency else {
                 let statement = transfer_money().prepare(&client).await?;

@@ -61,8 +61,8 @@ impl TestDb {
         create_database_from(&admin, &name, &template).await;
         let url = with_database(&server_url, &name);
         let store = Store::new(&DatabaseConfig {
-            url: url.clone(),
             max_connections,
+            ..DatabaseConfig::new(url.clone())
         })
         .expect("test pool");
         Self {
@@ -98,8 +98,8 @@ impl TestDb {
             .expect("create an empty test database");
         let url = with_database(&server_url, &name);
         let store = Store::new(&DatabaseConfig {
-            url: url.clone(),
             max_connections: 4,
+            ..DatabaseConfig::new(url.clone())
         })
         .expect("test pool");
         Self {

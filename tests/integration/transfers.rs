@@ -365,9 +365,9 @@ async fn deposit_that_would_overflow_the_balance_is_refused() {
 #[tokio::test]
 async fn an_unreachable_database_is_unavailable_not_internal() {
     let store = Store::new(&simplebank::config::DatabaseConfig {
-        // Port 1 on loopback: nothing listens there, the connection is refused at once.
-        url: "postgresql://nobody@127.0.0.1:1/none".to_owned(),
         max_connections: 1,
+        // Port 1 on loopback: nothing listens there, the connection is refused at once.
+        ..simplebank::config::DatabaseConfig::new("postgresql://nobody@127.0.0.1:1/none")
     })
     .expect("pool");
 
