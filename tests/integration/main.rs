@@ -1,5 +1,6 @@
 //! Integration tests against a real PostgreSQL: see `harness` for where it comes from.
 
+mod fault_proxy;
 mod harness;
 mod random;
 
@@ -9,6 +10,7 @@ mod http_api;
 mod idempotency;
 mod isolation;
 mod migrations;
+mod pressure;
 mod queries;
 mod replicas;
 mod stress;

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod gateway;
+mod limits;
 mod ops;
 mod parity;
 mod sessions;

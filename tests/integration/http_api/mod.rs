@@ -6,6 +6,7 @@
 
 mod accounts;
 mod deposits;
+mod limits;
 mod ops;
 mod sessions;
 mod shutdown;
@@ -82,7 +83,9 @@ pub fn test_config(db_url: &str, configure: impl FnOnce(&mut HashMap<String, Str
         ("HTTP_SERVER_ADDRESS", "127.0.0.1:0"),
         ("GRPC_SERVER_ADDRESS", "127.0.0.1:0"),
         ("DB_SOURCE", db_url),
-        ("DB_MAX_CONNECTIONS", "8"),
+        // The size of `TestDb`'s own pool, which the test servers used before they
+        // took their database settings (lock and statement timeouts) from here.
+        ("DB_MAX_CONNECTIONS", "24"),
         ("TOKEN_KIND", "paseto"),
         ("TOKEN_SYMMETRIC_KEY", TEST_TOKEN_KEY),
         ("SHUTDOWN_TIMEOUT", "1s"),
@@ -140,9 +143,29 @@ impl TestApp {
         limiter: Option<LoginLimiter>,
     ) -> Self {
         let db = TestDb::new().await;
-        let config = test_config(&db.url, configure);
+        Self::build_over(db, None, configure, limiter).await
+    }
+
+    /// A server that reaches its database at `database_url` (e.g. through a fault
+    /// proxy) instead of `db.url`; the test still inspects `db` directly.
+    pub async fn spawn_over(
+        db: TestDb,
+        database_url: &str,
+        configure: impl FnOnce(&mut HashMap<String, String>),
+    ) -> Self {
+        Self::build_over(db, Some(database_url), configure, None).await
+    }
+
+    async fn build_over(
+        db: TestDb,
+        database_url: Option<&str>,
+        configure: impl FnOnce(&mut HashMap<String, String>),
+        limiter: Option<LoginLimiter>,
+    ) -> Self {
+        let config = test_config(database_url.unwrap_or(&db.url), configure);
+        let store = Store::new(&config.database).expect("the test server's pool");
         let tokens = token::maker_from_config(&config.token).expect("token maker");
-        let mut bank = Bank::new(db.store.clone(), tokens, &config.token);
+        let mut bank = Bank::new(store, tokens, &config.token);
         if let Some(limiter) = limiter {
             bank = bank.with_login_limiter(limiter);
         }

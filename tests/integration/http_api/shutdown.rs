@@ -1,5 +1,6 @@
-//! Graceful shutdown: a request in flight when the signal comes still gets its
-//! answer, then the server stops by itself and refuses connections.
+//! Graceful shutdown: when the signal comes both listeners close at once (new
+//! connections are refused), a request in flight still gets its answer (saying
+//! `Connection: close`), then the server stops by itself.
 
 use std::{sync::Arc, time::Duration};
 
@@ -65,7 +66,7 @@ where
 }
 
 #[tokio::test]
-async fn a_request_in_flight_at_shutdown_is_finished_before_the_server_stops() {
+async fn at_shutdown_new_connections_are_refused_and_a_request_in_flight_is_finished() {
     let db = TestDb::new().await;
     let config = test_config(&db.url, |values| {
         values.insert("SHUTDOWN_TIMEOUT".into(), "10s".into());
@@ -76,6 +77,7 @@ async fn a_request_in_flight_at_shutdown_is_finished_before_the_server_stops() {
     let (_, to) = user_with_account(&bank, "shutdown_bob", 0).await;
     let app = Application::with_bank(config, bank).await.expect("bind");
     let address = app.http_address();
+    let grpc_address = app.grpc_address();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
@@ -112,6 +114,16 @@ async fn a_request_in_flight_at_shutdown_is_finished_before_the_server_stops() {
     .await;
 
     stop.send(()).expect("signal shutdown");
+    // Both listeners close at once, while the transfer still waits for its row.
+    until("new HTTP and gRPC connections are refused", || async {
+        tokio::net::TcpStream::connect(address).await.is_err()
+            && tokio::net::TcpStream::connect(grpc_address).await.is_err()
+    })
+    .await;
+    assert!(
+        !in_flight.is_finished(),
+        "the transfer still waits for its row"
+    );
     locker
         .batch_execute("COMMIT")
         .await
@@ -122,6 +134,14 @@ async fn a_request_in_flight_at_shutdown_is_finished_before_the_server_stops() {
         .expect("request task")
         .expect("an answer, not a dropped connection");
     assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(
+        response
+            .headers()
+            .get("connection")
+            .and_then(|value| value.to_str().ok()),
+        Some("close"),
+        "a response during the drain tells the client this connection ends"
+    );
     let finished = tokio::time::timeout(Duration::from_secs(10), server).await;
     finished
         .expect("the server stops once the request is answered")
