@@ -21,7 +21,7 @@ SIMPLEBANK = DB_SOURCE='$(DB_URL)' cargo run -q --locked --bin simplebank --
 
 .PHONY: help server postgres createdb dropdb migrateup migrateup1 migratedown migratedown1 \
 	migratestatus new_migration codegen codegen-check cornucopia-version test fmt fmt-check \
-	lint check install-tools openapi openapi-check proto evans bench
+	lint check install-tools openapi openapi-check proto evans bench bench-hot-row
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -144,6 +144,9 @@ evans: ## Explore the gRPC API on localhost:9090 through reflection (needs evans
 
 bench: ## Load benchmark on a release build: GET /accounts/{id} and POST /transfers, 32 clients, 10 s
 	bench/http.sh
+
+bench-hot-row: ## A row held 30 s under 40 transfers while other clients read and transfer (release build)
+	bench/hot_row.sh
 
 install-tools: ## Install the pinned cornucopia unless `cornucopia --version` already shows it
 	@if [[ "$$(cornucopia --version 2>/dev/null)" == 'cornucopia $(CORNUCOPIA_VERSION)' ]]; then \

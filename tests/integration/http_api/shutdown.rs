@@ -158,3 +158,121 @@ async fn at_shutdown_new_connections_are_refused_and_a_request_in_flight_is_fini
         .get(0);
     assert_eq!(moved, 10, "the in-flight transfer committed");
 }
+
+/// A free loopback port (bound, then released for the child to take).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Stops the child if the test fails before it does.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+#[tokio::test]
+async fn sigterm_to_the_real_binary_refuses_new_connections_and_answers_the_request_in_flight() {
+    let db = TestDb::new().await;
+    let config = test_config(&db.url, |_| {});
+    let tokens = token::maker_from_config(&config.token).expect("token maker");
+    let bank = Bank::new(db.store.clone(), tokens, &config.token);
+    let (alice, from) = user_with_account(&bank, "sigterm_alice", 100).await;
+    let (_, to) = user_with_account(&bank, "sigterm_bob", 0).await;
+    let (http_port, grpc_port) = (free_port(), free_port());
+    let mut child = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_simplebank"))
+            .arg("serve")
+            .env_clear()
+            .env("APP_ENV_FILE", "/nonexistent/app.env")
+            .env("DB_SOURCE", &db.url)
+            .env("HTTP_SERVER_ADDRESS", format!("127.0.0.1:{http_port}"))
+            .env("GRPC_SERVER_ADDRESS", format!("127.0.0.1:{grpc_port}"))
+            .env("TOKEN_SYMMETRIC_KEY", super::TEST_TOKEN_KEY)
+            .env("SHUTDOWN_TIMEOUT", "10s")
+            .env("DB_LOCK_TIMEOUT", "10s")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start simplebank serve"),
+    );
+    let base = format!("http://127.0.0.1:{http_port}");
+    until("the child serves", || async {
+        client()
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|response| response.status() == StatusCode::OK)
+    })
+    .await;
+
+    let locker = db.connect().await;
+    locker
+        .batch_execute(&format!(
+            "BEGIN; SELECT * FROM accounts WHERE id = {to} FOR UPDATE"
+        ))
+        .await
+        .expect("lock the destination");
+    let in_flight = tokio::spawn(
+        client()
+            .post(format!("{base}/transfers"))
+            .bearer_auth(&alice)
+            .json(&json!({"from_account_id": from, "to_account_id": to, "amount": 10, "currency": "USD"}))
+            .send(),
+    );
+    let observer = db.connect().await;
+    until("the transfer waits on the row lock", || async {
+        let waiting: i64 = observer
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE wait_event_type = 'Lock' AND datname = current_database()",
+                &[],
+            )
+            .await
+            .expect("pg_stat_activity")
+            .get(0);
+        waiting > 0
+    })
+    .await;
+
+    let pid = libc::pid_t::try_from(child.0.id()).expect("a pid");
+    // SAFETY: kill(2) with a child process id we own; no memory is involved.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0, "send SIGTERM");
+    until("new connections are refused", || async {
+        tokio::net::TcpStream::connect(("127.0.0.1", http_port))
+            .await
+            .is_err()
+            && tokio::net::TcpStream::connect(("127.0.0.1", grpc_port))
+                .await
+                .is_err()
+    })
+    .await;
+    locker
+        .batch_execute("COMMIT")
+        .await
+        .expect("release the row");
+
+    let response = in_flight
+        .await
+        .expect("request task")
+        .expect("an answer, not a dropped connection");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let mut exited = None;
+    for _ in 0..500 {
+        exited = child.0.try_wait().expect("the child's state");
+        if exited.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let status = exited.expect("the server exits by itself after the drain");
+    assert!(status.success(), "a clean exit: {status}");
+}
