@@ -9,6 +9,7 @@
 mod accounts;
 mod gateway;
 mod ops;
+mod pages;
 mod parity;
 mod sessions;
 mod transfers;
@@ -328,6 +329,7 @@ pub async fn codes_of_rpcs_that_need_a_caller(
         account_id: 1,
         page_id: 1,
         page_size: 10,
+        page_token: String::new(),
     };
     let deposit = pb::DepositRequest {
         account_id: 1,
@@ -337,6 +339,7 @@ pub async fn codes_of_rpcs_that_need_a_caller(
         account_id: 1,
         page_id: 1,
         page_size: 10,
+        page_token: String::new(),
     };
     vec![
         (

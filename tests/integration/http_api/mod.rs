@@ -7,6 +7,7 @@
 mod accounts;
 mod deposits;
 mod ops;
+mod pages;
 mod sessions;
 mod shutdown;
 mod transfers;
