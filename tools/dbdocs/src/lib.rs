@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod model;
 pub mod queries;
 pub mod sql;
+pub mod vet;
 
 use std::{fs, path::Path};
 
