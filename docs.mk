@@ -49,6 +49,6 @@ docs-browser-deps:
 	fi
 
 # The URL gets the server's `postgres` database when it names none.
-query-vet: ## Plan every query of queries/ on a grown scratch database; fail on full scans / unbounded sorts
+query-vet: ## Plan every query on a grown scratch database; fail on full scans / unbounded sorts; write doc/query-plans.tsv (then make db_docs)
 	@url=$$(printf '%s' '$(PG_SERVER_URL)' | sed -E 's#^([a-z]+://[^/?]*)(\?.*)?$$#\1/postgres\2#'); \
-	$(DBDOCS) vet --queries queries --server-url "$$url"
+	$(DBDOCS) vet --queries queries --server-url "$$url" --plans-out doc/query-plans.tsv

@@ -56,6 +56,9 @@ enum Command {
         /// A PostgreSQL server (any database on it) where the user may CREATE DATABASE.
         #[arg(long, env = "PG_SERVER_URL")]
         server_url: String,
+        /// Also write each query's plan shape there (for the docs page: doc/query-plans.tsv).
+        #[arg(long)]
+        plans_out: Option<PathBuf>,
     },
     /// Fail if the committed page or SQL dump differ from what the DBML generates now.
     Check {
@@ -114,11 +117,15 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Vet {
             queries,
             server_url,
+            plans_out,
         } => {
             let started = Instant::now();
             let queries = queries::load_dir(&queries)?;
             let report = vet::vet(&server_url, &queries).await?;
             print!("{}", report.render());
+            if let Some(path) = plans_out {
+                write(&path, &vet::render_plans(&report))?;
+            }
             let failures: Vec<String> = report
                 .failures()
                 .map(|(verdict, finding)| {

@@ -21,6 +21,8 @@ pub struct Query {
     pub sql: String,
     /// The `-- vet: ...` lines right above the annotation (text after `vet:`), for query-vet.
     pub vet: Vec<String>,
+    /// The plan shape query-vet recorded (`doc/query-plans.tsv`), shown on the docs page.
+    pub plan: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -112,6 +114,7 @@ pub fn parse_file(file: &str, text: &str) -> anyhow::Result<Vec<Query>> {
                 doc: String::new(),
                 sql: String::new(),
                 vet: std::mem::take(&mut vet),
+                plan: None,
             });
             continue;
         }

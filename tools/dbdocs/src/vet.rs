@@ -457,12 +457,25 @@ fn bounded(node: &Value) -> bool {
     !kids.is_empty() && kids.iter().all(bounded)
 }
 
-/// The plan shape of each query by name, for the docs page.
-pub fn shapes(report: &Report) -> BTreeMap<String, String> {
-    report
-        .verdicts
-        .iter()
-        .map(|verdict| (verdict.query.clone(), verdict.shape.clone()))
+/// Where `make query-vet` records each query's plan shape, next to `doc/db.dbml`.
+pub const PLANS_FILE: &str = "query-plans.tsv";
+
+/// `name<TAB>shape` lines, in query order, for the docs page.
+pub fn render_plans(report: &Report) -> String {
+    let mut out = String::from(
+        "# The generic plan of each query of queries/ on query-vet's grown database (make query-vet).\n",
+    );
+    for verdict in &report.verdicts {
+        out.push_str(&format!("{}\t{}\n", verdict.query, verdict.shape));
+    }
+    out
+}
+
+pub fn parse_plans(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(name, shape)| (name.to_owned(), shape.to_owned()))
         .collect()
 }
 
