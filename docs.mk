@@ -6,6 +6,7 @@
 #   db_drift         fail if doc/db.dbml differs from the schema the migrations build
 #   docs-check       fail if the committed doc/db/index.html or doc/schema.sql are stale
 #   docs-screenshot  headless Chromium: the filter works; target/docs-screenshot*.png
+#   query-vet        plan every named query on a grown database; fail on full scans, unbounded sorts
 
 # A PostgreSQL server where the user may CREATE DATABASE (the drift check makes a scratch one).
 PG_SERVER_URL ?= postgresql://postgres@127.0.0.1:5432
@@ -13,7 +14,7 @@ DBDOCS ?= cargo run --quiet --locked -p simplebank-dbdocs --
 DBDOCS_BROWSER_CHECK := tools/dbdocs/browser-check
 DBDOCS_CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: db_docs db_schema db_drift docs-check docs-screenshot docs-browser-deps
+.PHONY: db_docs db_schema db_drift docs-check docs-screenshot docs-browser-deps query-vet
 
 db_docs: ## Render doc/db/index.html from doc/db.dbml and queries/
 	$(DBDOCS) html --dbml doc/db.dbml --queries queries --out doc/db/index.html
@@ -46,3 +47,8 @@ docs-browser-deps:
 	@if [ ! -d $(DBDOCS_BROWSER_CHECK)/node_modules/playwright-core ]; then \
 		npm ci --prefix $(DBDOCS_BROWSER_CHECK) --no-audit --no-fund; \
 	fi
+
+# The URL gets the server's `postgres` database when it names none.
+query-vet: ## Plan every query on a grown scratch database; fail on full scans / unbounded sorts; write doc/query-plans.tsv (then make db_docs)
+	@url=$$(printf '%s' '$(PG_SERVER_URL)' | sed -E 's#^([a-z]+://[^/?]*)(\?.*)?$$#\1/postgres\2#'); \
+	$(DBDOCS) vet --queries queries --server-url "$$url" --plans-out doc/query-plans.tsv

@@ -64,11 +64,11 @@ CREATE INDEX ON "accounts" ("owner");
 
 CREATE UNIQUE INDEX "owner_currency_key" ON "accounts" ("owner", "currency");
 
-CREATE INDEX ON "entries" ("account_id");
+CREATE INDEX "entries_account_id_id_idx" ON "entries" ("account_id", "id");
 
-CREATE INDEX ON "transfers" ("from_account_id");
+CREATE INDEX "transfers_from_account_id_id_idx" ON "transfers" ("from_account_id", "id");
 
-CREATE INDEX ON "transfers" ("to_account_id");
+CREATE INDEX "transfers_to_account_id_id_idx" ON "transfers" ("to_account_id", "id");
 
 CREATE INDEX ON "transfers" ("from_account_id", "to_account_id");
 

@@ -12,6 +12,7 @@ SELECT id, owner, balance, currency, created_at
 FROM accounts
 WHERE id = :id;
 
+-- vet: allow sort because an owner has at most one account per currency (owner_currency_key): the sort sees at most three rows
 --! list_accounts : Account
 --- A page of the accounts of `owner`, ordered by id.
 SELECT id, owner, balance, currency, created_at

@@ -21,9 +21,13 @@ ORDER BY id
 LIMIT :limit OFFSET :offset;
 
 --! list_entries_newest_first : Entry
---- A page of an account's statement, newest first.
+--- A page of an account's statement, newest first: the entries older than `before_id`
+--- (i64::MAX for the first page), after skipping `offset` of them (0 for a keyset page).
+--- One backward range scan of entries (account_id, id): a keyset page costs the same on
+--- a ledger of any size, an offset page reads `offset` more index entries.
 SELECT id, account_id, amount, created_at
 FROM entries
 WHERE account_id = :account_id
+  AND id < :before_id
 ORDER BY id DESC
 LIMIT :limit OFFSET :offset;

@@ -12,6 +12,7 @@ SELECT id, from_account_id, to_account_id, amount, created_at
 FROM transfers
 WHERE id = :id;
 
+-- vet: allow sort because it is the course's query, kept as the course wrote it for its store tests; the API pages with list_transfers_of_account
 --! list_transfers : Transfer
 --- A page of transfers from one account to another, oldest first (the course's query).
 SELECT id, from_account_id, to_account_id, amount, created_at
@@ -22,11 +23,28 @@ ORDER BY id
 LIMIT :limit OFFSET :offset;
 
 --! list_transfers_of_account : Transfer
---- A page of the transfers that touch one account on either side, newest first.
+--- A page of the transfers that touch one account on either side, newest first: those
+--- older than `before_id` (i64::MAX for the first page), after skipping `offset` (0 for a
+--- keyset page). Each side is one backward range scan of its (account, id) index, cut at
+--- `limit + offset` rows, and the two are merged by id (Merge Append): nothing is sorted,
+--- whatever the account's history. A transfer to oneself is counted once (from side).
 SELECT id, from_account_id, to_account_id, amount, created_at
-FROM transfers
-WHERE from_account_id = :account_id
-   OR to_account_id = :account_id
+FROM (
+  (SELECT id, from_account_id, to_account_id, amount, created_at
+   FROM transfers
+   WHERE from_account_id = :account_id
+     AND id < :before_id
+   ORDER BY id DESC
+   LIMIT :limit::bigint + :offset::bigint)
+  UNION ALL
+  (SELECT id, from_account_id, to_account_id, amount, created_at
+   FROM transfers
+   WHERE to_account_id = :account_id
+     AND from_account_id <> :account_id
+     AND id < :before_id
+   ORDER BY id DESC
+   LIMIT :limit::bigint + :offset::bigint)
+) AS history
 ORDER BY id DESC
 LIMIT :limit OFFSET :offset;
 

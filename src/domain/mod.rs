@@ -3,12 +3,14 @@
 
 mod money;
 mod names;
+mod pages;
 mod people;
 #[cfg(test)]
 mod properties;
 
 pub use money::{AccountId, Amount, Currency};
 pub use names::{IdempotencyKey, Role, Username};
+pub use pages::{Listed, Listing, PageRequest, PageToken, Window};
 pub use people::{Email, FullName, Password};
 
 use crate::error::{AppError, FieldViolation};

@@ -10,7 +10,10 @@ use super::{
     pb::{self, simple_bank_server::SimpleBank},
 };
 use crate::{
-    domain::{AccountId, Amount, Currency, IdempotencyKey, Page, Username, Violations},
+    domain::{
+        AccountId, Amount, Currency, IdempotencyKey, Page, PageRequest, PageToken, Username,
+        Violations,
+    },
     error::AppError,
     service::{Bank, ClientInfo, LoginInput, NewUser, Principal, TransferInput, UserChanges},
 };
@@ -114,11 +117,20 @@ fn account_page(
     account_id: i64,
     page_id: i64,
     page_size: i64,
-) -> Result<(AccountId, Page), AppError> {
+    page_token: &str,
+) -> Result<(AccountId, PageRequest), AppError> {
     let mut violations = Violations::new();
     let account = required_id(&mut violations, "account_id", account_id);
-    let page = violations.check(page(page_id, page_size));
+    let page = violations.check(PageRequest::parse(
+        given_int(page_id),
+        given_int(page_size),
+        given(page_token),
+    ));
     violations.finish(|| account.zip(page))
+}
+
+fn next_page_token(token: Option<PageToken>) -> String {
+    token.map(|token| token.encode()).unwrap_or_default()
 }
 
 pub struct GrpcBank {
@@ -256,10 +268,16 @@ impl SimpleBank for GrpcBank {
     ) -> Reply<pb::ListEntriesResponse> {
         let caller = principal(&request)?;
         let body = request.get_ref();
-        let (account, page) = account_page(body.account_id, body.page_id, body.page_size)?;
-        let entries = self.bank.list_entries(&caller, account, page).await?;
+        let (account, page) = account_page(
+            body.account_id,
+            body.page_id,
+            body.page_size,
+            &body.page_token,
+        )?;
+        let listed = self.bank.list_entries(&caller, account, page).await?;
         Ok(Response::new(pb::ListEntriesResponse {
-            entries: all(entries),
+            entries: all(listed.items),
+            next_page_token: next_page_token(listed.next_page_token),
         }))
     }
 
@@ -319,10 +337,16 @@ impl SimpleBank for GrpcBank {
     ) -> Reply<pb::ListTransfersResponse> {
         let caller = principal(&request)?;
         let body = request.get_ref();
-        let (account, page) = account_page(body.account_id, body.page_id, body.page_size)?;
-        let transfers = self.bank.list_transfers(&caller, account, page).await?;
+        let (account, page) = account_page(
+            body.account_id,
+            body.page_id,
+            body.page_size,
+            &body.page_token,
+        )?;
+        let listed = self.bank.list_transfers(&caller, account, page).await?;
         Ok(Response::new(pb::ListTransfersResponse {
-            transfers: all(transfers),
+            transfers: all(listed.items),
+            next_page_token: next_page_token(listed.next_page_token),
         }))
     }
 }

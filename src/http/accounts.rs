@@ -3,7 +3,7 @@ use salvo::prelude::*;
 use super::{
     auth::require_auth,
     dto::{AccountBody, CreateAccountRequest, DepositBody, DepositRequest, EntryBody, all},
-    extract::{Created, bank, json_body, page, path_id, principal},
+    extract::{Created, Paged, bank, json_body, page, page_request, path_id, principal},
 };
 use crate::{
     domain::{AccountId, Amount, Currency, Violations, both},
@@ -83,19 +83,20 @@ pub async fn list_accounts(
     security(("bearer" = [])),
     parameters(
         ("id" = i64, Path, description = "Account id, >= 1"),
-        ("page_id" = Option<i64>, Query, description = "From 1 (default 1)"),
-        ("page_size" = Option<i64>, Query, description = "1 to 100 (default 10)")
+        ("page_id" = Option<i64>, Query, description = "From 1 (default 1); not with page_token"),
+        ("page_size" = Option<i64>, Query, description = "1 to 100 (default 10)"),
+        ("page_token" = Option<String>, Query, description = "The Next-Page-Token of the previous page")
     ),
     status_codes(200, 400, 401, 403, 404, 500, 503)
 )]
 pub async fn list_entries(
     req: &mut Request,
     depot: &mut Depot,
-) -> Result<Json<Vec<EntryBody>>, AppError> {
+) -> Result<Paged<EntryBody>, AppError> {
     let caller = principal(depot)?;
-    let (account, page) = both(account_id(req), page(req))?;
+    let (account, page) = both(account_id(req), page_request(req))?;
     let entries = bank(depot)?.list_entries(&caller, account, page).await?;
-    Ok(Json(all(entries)))
+    Ok(entries.into())
 }
 
 /// Put money into an account (bankers only): balance and entry change together.

@@ -9,7 +9,7 @@ use salvo::{
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
-    domain::{Page, Violations},
+    domain::{Listed, Page, PageRequest, Violations},
     error::AppError,
     service::{Bank, ClientInfo, Principal},
 };
@@ -72,6 +72,18 @@ pub fn page(req: &Request) -> Result<Page, AppError> {
     violations.finish(|| page)
 }
 
+/// A page of a newest-first list: `page_token` (with `page_size`) or `page_id`/`page_size`.
+pub fn page_request(req: &Request) -> Result<PageRequest, AppError> {
+    let mut violations = Violations::new();
+    let page_id = violations.check(query_int(req, "page_id"));
+    let page_size = violations.check(query_int(req, "page_size"));
+    let token = req.queries().get("page_token").map(String::as_str);
+    let page = page_id.zip(page_size).and_then(|(page_id, page_size)| {
+        violations.check(PageRequest::parse(page_id, page_size, token))
+    });
+    violations.finish(|| page)
+}
+
 /// Whether `X-Forwarded-For` names the client (`TRUST_FORWARDED_FOR`), put in the depot.
 #[derive(Debug, Clone, Copy)]
 pub struct TrustForwardedFor(pub bool);
@@ -119,6 +131,43 @@ impl<T: ToSchema> EndpointOutRegister for Created<T> {
         operation.responses.insert(
             "201",
             oapi::Response::new("Created").add_content("application/json", schema),
+        );
+    }
+}
+
+/// A page of a list as a JSON array; `Next-Page-Token` names the next page, absent on the last.
+pub struct Paged<T>(pub Vec<T>, pub Option<String>);
+
+impl<T, R: Into<T>> From<Listed<R>> for Paged<T> {
+    fn from(listed: Listed<R>) -> Self {
+        Self(
+            listed.items.into_iter().map(Into::into).collect(),
+            listed.next_page_token.map(|token| token.encode()),
+        )
+    }
+}
+
+#[async_trait]
+impl<T: Serialize + Send> Writer for Paged<T> {
+    async fn write(self, _req: &mut Request, _depot: &mut Depot, res: &mut Response) {
+        if let Some(token) = self.1 {
+            // A token is hex: always a valid header value.
+            res.add_header("next-page-token", token, true).ok();
+        }
+        res.render(Json(self.0));
+    }
+}
+
+impl<T: ToSchema + 'static> EndpointOutRegister for Paged<T> {
+    fn register(components: &mut Components, operation: &mut Operation) {
+        let schema = Vec::<T>::to_schema(components);
+        let token = oapi::Header::new(String::to_schema(components))
+            .description("Send back as `page_token` for the next page; absent on the last page");
+        operation.responses.insert(
+            "200",
+            oapi::Response::new("One page, newest first")
+                .add_content("application/json", schema)
+                .add_header("Next-Page-Token", token),
         );
     }
 }

@@ -2,8 +2,8 @@ use salvo::prelude::*;
 
 use super::{
     auth::require_auth,
-    dto::{CreateTransferRequest, TransferBody, TransferResultBody, all},
-    extract::{Created, bank, json_body, page, path_id, principal, query_int},
+    dto::{CreateTransferRequest, TransferBody, TransferResultBody},
+    extract::{Created, Paged, bank, json_body, page_request, path_id, principal, query_int},
 };
 use crate::{
     domain::{AccountId, IdempotencyKey, both},
@@ -91,22 +91,23 @@ pub async fn get_transfer(
     security(("bearer" = [])),
     parameters(
         ("account_id" = i64, Query, description = "Account id, >= 1 (required)"),
-        ("page_id" = Option<i64>, Query, description = "From 1 (default 1)"),
-        ("page_size" = Option<i64>, Query, description = "1 to 100 (default 10)")
+        ("page_id" = Option<i64>, Query, description = "From 1 (default 1); not with page_token"),
+        ("page_size" = Option<i64>, Query, description = "1 to 100 (default 10)"),
+        ("page_token" = Option<String>, Query, description = "The Next-Page-Token of the previous page")
     ),
     status_codes(200, 400, 401, 403, 404, 500, 503)
 )]
 pub async fn list_transfers(
     req: &mut Request,
     depot: &mut Depot,
-) -> Result<Json<Vec<TransferBody>>, AppError> {
+) -> Result<Paged<TransferBody>, AppError> {
     let caller = principal(depot)?;
     let account = match query_int(req, "account_id") {
         Ok(Some(id)) => AccountId::parse_field(id, "account_id"),
         Ok(None) => Err(AppError::invalid_field("account_id", "is required")),
         Err(err) => Err(err),
     };
-    let (account, page) = both(account, page(req))?;
+    let (account, page) = both(account, page_request(req))?;
     let transfers = bank(depot)?.list_transfers(&caller, account, page).await?;
-    Ok(Json(all(transfers)))
+    Ok(transfers.into())
 }

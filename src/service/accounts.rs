@@ -1,6 +1,6 @@
 use super::{Bank, Principal, forbidden};
 use crate::{
-    domain::{AccountId, Amount, Currency, Page},
+    domain::{AccountId, Amount, Currency, Listed, Listing, Page, PageRequest},
     error::AppError,
     store::{Account, BankStore, Deposit, Entry},
 };
@@ -43,15 +43,17 @@ impl<S: BankStore> Bank<S> {
             .await
     }
 
-    /// An account's statement, newest first.
+    /// An account's statement, newest first, and the token of the next page.
     pub async fn list_entries(
         &self,
         caller: &Principal,
         account: AccountId,
-        page: Page,
-    ) -> Result<Vec<Entry>, AppError> {
+        page: PageRequest,
+    ) -> Result<Listed<Entry>, AppError> {
+        let window = page.window(Listing::Entries, account)?;
         self.get_account(caller, account).await?;
-        self.store.list_entries(account, page).await
+        let rows = self.store.list_entries(account, window).await?;
+        Ok(window.page(rows, |entry| entry.id))
     }
 
     /// Money entering through the bank: bankers only.

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{Bank, ClientInfo, LoginInput, NewUser, Principal, TransferInput};
 use crate::{
     config::{Secret, TokenConfig, TokenFormat},
-    domain::{AccountId, Amount, Currency, Page, Role, Username},
+    domain::{AccountId, Amount, Currency, Page, Role, Username, Window},
     error::AppError,
     http::error::{body_of, status_of},
     store::{
@@ -112,7 +112,11 @@ impl BankStore for FakeStore {
     async fn list_accounts(&self, _owner: &str, _page: Page) -> Result<Vec<Account>, AppError> {
         self.fail()
     }
-    async fn list_entries(&self, _account: AccountId, _page: Page) -> Result<Vec<Entry>, AppError> {
+    async fn list_entries(
+        &self,
+        _account: AccountId,
+        _window: Window,
+    ) -> Result<Vec<Entry>, AppError> {
         self.fail()
     }
     async fn get_transfer(&self, _id: i64) -> Result<Option<TransferWithOwners>, AppError> {
@@ -121,7 +125,7 @@ impl BankStore for FakeStore {
     async fn list_transfers(
         &self,
         _account: AccountId,
-        _page: Page,
+        _window: Window,
     ) -> Result<Vec<Transfer>, AppError> {
         self.fail()
     }

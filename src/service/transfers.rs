@@ -1,6 +1,6 @@
 use super::{Bank, Principal, TransferInput, forbidden};
 use crate::{
-    domain::{AccountId, IdempotencyKey, Page},
+    domain::{AccountId, IdempotencyKey, Listed, Listing, PageRequest},
     error::AppError,
     store::{BankStore, IdempotentRequest, Transfer, TransferOrder, TransferOutcome},
 };
@@ -49,14 +49,17 @@ impl<S: BankStore> Bank<S> {
         })
     }
 
-    /// Transfers touching an account, newest first; same access rule as the account.
+    /// Transfers touching an account, newest first, and the token of the next page;
+    /// same access rule as the account.
     pub async fn list_transfers(
         &self,
         caller: &Principal,
         account: AccountId,
-        page: Page,
-    ) -> Result<Vec<Transfer>, AppError> {
+        page: PageRequest,
+    ) -> Result<Listed<Transfer>, AppError> {
+        let window = page.window(Listing::Transfers, account)?;
         self.get_account(caller, account).await?;
-        self.store.list_transfers(account, page).await
+        let rows = self.store.list_transfers(account, window).await?;
+        Ok(window.page(rows, |transfer| transfer.id))
     }
 }

@@ -23,7 +23,7 @@ use super::{
     TransferOutcome, User,
 };
 use crate::{
-    domain::{AccountId, Amount, Currency, Page, Role},
+    domain::{AccountId, Amount, Currency, Page, Role, Window},
     error::AppError,
 };
 
@@ -87,19 +87,21 @@ pub trait BankStore: Send + Sync + 'static {
         owner: &str,
         page: Page,
     ) -> impl Future<Output = Outcome<Vec<Account>>> + Send;
+    /// An account's entries in `window`, newest first.
     fn list_entries(
         &self,
         account: AccountId,
-        page: Page,
+        window: Window,
     ) -> impl Future<Output = Outcome<Vec<Entry>>> + Send;
     fn get_transfer(
         &self,
         id: i64,
     ) -> impl Future<Output = Outcome<Option<TransferWithOwners>>> + Send;
+    /// The transfers touching an account in `window`, newest first.
     fn list_transfers(
         &self,
         account: AccountId,
-        page: Page,
+        window: Window,
     ) -> impl Future<Output = Outcome<Vec<Transfer>>> + Send;
     fn transfer(
         &self,
@@ -205,10 +207,16 @@ impl BankStore for Store {
             .await?)
     }
 
-    async fn list_entries(&self, account: AccountId, page: Page) -> Outcome<Vec<Entry>> {
+    async fn list_entries(&self, account: AccountId, window: Window) -> Outcome<Vec<Entry>> {
         let client = self.client().await?;
         Ok(list_entries_newest_first()
-            .bind(&client, &account.get(), &page.limit(), &page.offset())
+            .bind(
+                &client,
+                &account.get(),
+                &window.before_id,
+                &window.limit(),
+                &window.offset,
+            )
             .all()
             .await?)
     }
@@ -218,10 +226,16 @@ impl BankStore for Store {
         Ok(get_transfer_with_owners().bind(&client, &id).opt().await?)
     }
 
-    async fn list_transfers(&self, account: AccountId, page: Page) -> Outcome<Vec<Transfer>> {
+    async fn list_transfers(&self, account: AccountId, window: Window) -> Outcome<Vec<Transfer>> {
         let client = self.client().await?;
         Ok(list_transfers_of_account()
-            .bind(&client, &account.get(), &page.limit(), &page.offset())
+            .bind(
+                &client,
+                &account.get(),
+                &window.before_id,
+                &window.limit(),
+                &window.offset,
+            )
             .all()
             .await?)
     }

@@ -283,7 +283,7 @@ async fn list_entries_pages_oldest_first_and_newest_first() {
         .await
         .expect("list");
     let newest_first = list_entries_newest_first()
-        .bind(&client, &account.id, &3, &0)
+        .bind(&client, &account.id, &i64::MAX, &3, &0)
         .all()
         .await
         .expect("list newest first");
@@ -377,7 +377,7 @@ async fn list_transfers_finds_transfers_on_either_side() {
         .await
         .expect("list");
     let newest_first = list_transfers_of_account()
-        .bind(&client, &a.id, &2, &0)
+        .bind(&client, &a.id, &i64::MAX, &2, &0)
         .all()
         .await
         .expect("list");

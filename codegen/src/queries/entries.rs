@@ -14,6 +14,7 @@ pub struct ListEntriesParams {
 #[derive(Clone, Copy, Debug)]
 pub struct ListEntriesNewestFirstParams {
     pub account_id: i64,
+    pub before_id: i64,
     pub limit: i64,
     pub offset: i64,
 }
@@ -244,10 +245,13 @@ impl<'c, 'a, 's, C: GenericClient>
     }
 }
 pub struct ListEntriesNewestFirstStmt(&'static str, Option<tokio_postgres::Statement>);
-/// A page of an account's statement, newest first.
+/// A page of an account's statement, newest first: the entries older than `before_id`
+/// (i64::MAX for the first page), after skipping `offset` of them (0 for a keyset page).
+/// One backward range scan of entries (account_id, id): a keyset page costs the same on
+/// a ledger of any size, an offset page reads `offset` more index entries.
 pub fn list_entries_newest_first() -> ListEntriesNewestFirstStmt {
     ListEntriesNewestFirstStmt(
-        "SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+        "SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3 OFFSET $4",
         None,
     )
 }
@@ -263,12 +267,13 @@ impl ListEntriesNewestFirstStmt {
         &'s self,
         client: &'c C,
         account_id: &'a i64,
+        before_id: &'a i64,
         limit: &'a i64,
         offset: &'a i64,
-    ) -> EntryQuery<'c, 'a, 's, C, Entry, 3> {
+    ) -> EntryQuery<'c, 'a, 's, C, Entry, 4> {
         EntryQuery {
             client,
-            params: [account_id, limit, offset],
+            params: [account_id, before_id, limit, offset],
             query: self.0,
             cached: self.1.as_ref(),
             extractor: |row: &tokio_postgres::Row| -> Result<Entry, tokio_postgres::Error> {
@@ -289,7 +294,7 @@ impl<'c, 'a, 's, C: GenericClient>
         'a,
         's,
         ListEntriesNewestFirstParams,
-        EntryQuery<'c, 'a, 's, C, Entry, 3>,
+        EntryQuery<'c, 'a, 's, C, Entry, 4>,
         C,
     > for ListEntriesNewestFirstStmt
 {
@@ -297,7 +302,13 @@ impl<'c, 'a, 's, C: GenericClient>
         &'s self,
         client: &'c C,
         params: &'a ListEntriesNewestFirstParams,
-    ) -> EntryQuery<'c, 'a, 's, C, Entry, 3> {
-        self.bind(client, &params.account_id, &params.limit, &params.offset)
+    ) -> EntryQuery<'c, 'a, 's, C, Entry, 4> {
+        self.bind(
+            client,
+            &params.account_id,
+            &params.before_id,
+            &params.limit,
+            &params.offset,
+        )
     }
 }

@@ -16,6 +16,7 @@ pub struct ListTransfersParams {
 #[derive(Clone, Copy, Debug)]
 pub struct ListTransfersOfAccountParams {
     pub account_id: i64,
+    pub before_id: i64,
     pub limit: i64,
     pub offset: i64,
 }
@@ -529,10 +530,14 @@ impl<'c, 'a, 's, C: GenericClient>
     }
 }
 pub struct ListTransfersOfAccountStmt(&'static str, Option<tokio_postgres::Statement>);
-/// A page of the transfers that touch one account on either side, newest first.
+/// A page of the transfers that touch one account on either side, newest first: those
+/// older than `before_id` (i64::MAX for the first page), after skipping `offset` (0 for a
+/// keyset page). Each side is one backward range scan of its (account, id) index, cut at
+/// `limit + offset` rows, and the two are merged by id (Merge Append): nothing is sorted,
+/// whatever the account's history. A transfer to oneself is counted once (from side).
 pub fn list_transfers_of_account() -> ListTransfersOfAccountStmt {
     ListTransfersOfAccountStmt(
-        "SELECT id, from_account_id, to_account_id, amount, created_at FROM transfers WHERE from_account_id = $1 OR to_account_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+        "SELECT id, from_account_id, to_account_id, amount, created_at FROM ( (SELECT id, from_account_id, to_account_id, amount, created_at FROM transfers WHERE from_account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3::bigint + $4::bigint) UNION ALL (SELECT id, from_account_id, to_account_id, amount, created_at FROM transfers WHERE to_account_id = $1 AND from_account_id <> $1 AND id < $2 ORDER BY id DESC LIMIT $3::bigint + $4::bigint) ) AS history ORDER BY id DESC LIMIT $3 OFFSET $4",
         None,
     )
 }
@@ -548,12 +553,13 @@ impl ListTransfersOfAccountStmt {
         &'s self,
         client: &'c C,
         account_id: &'a i64,
+        before_id: &'a i64,
         limit: &'a i64,
         offset: &'a i64,
-    ) -> TransferQuery<'c, 'a, 's, C, Transfer, 3> {
+    ) -> TransferQuery<'c, 'a, 's, C, Transfer, 4> {
         TransferQuery {
             client,
-            params: [account_id, limit, offset],
+            params: [account_id, before_id, limit, offset],
             query: self.0,
             cached: self.1.as_ref(),
             extractor: |row: &tokio_postgres::Row| -> Result<Transfer, tokio_postgres::Error> {
@@ -575,7 +581,7 @@ impl<'c, 'a, 's, C: GenericClient>
         'a,
         's,
         ListTransfersOfAccountParams,
-        TransferQuery<'c, 'a, 's, C, Transfer, 3>,
+        TransferQuery<'c, 'a, 's, C, Transfer, 4>,
         C,
     > for ListTransfersOfAccountStmt
 {
@@ -583,8 +589,14 @@ impl<'c, 'a, 's, C: GenericClient>
         &'s self,
         client: &'c C,
         params: &'a ListTransfersOfAccountParams,
-    ) -> TransferQuery<'c, 'a, 's, C, Transfer, 3> {
-        self.bind(client, &params.account_id, &params.limit, &params.offset)
+    ) -> TransferQuery<'c, 'a, 's, C, Transfer, 4> {
+        self.bind(
+            client,
+            &params.account_id,
+            &params.before_id,
+            &params.limit,
+            &params.offset,
+        )
     }
 }
 pub struct GetTransferWithOwnersStmt(&'static str, Option<tokio_postgres::Statement>);

@@ -20,6 +20,7 @@ fn statement(account_id: i64, page_id: i64, page_size: i64) -> pb::ListEntriesRe
         account_id,
         page_id,
         page_size,
+        page_token: String::new(),
     }
 }
 

@@ -10,6 +10,7 @@ mod accounts;
 mod gateway;
 mod limits;
 mod ops;
+mod pages;
 mod parity;
 mod sessions;
 mod transfers;
@@ -329,6 +330,7 @@ pub async fn codes_of_rpcs_that_need_a_caller(
         account_id: 1,
         page_id: 1,
         page_size: 10,
+        page_token: String::new(),
     };
     let deposit = pb::DepositRequest {
         account_id: 1,
@@ -338,6 +340,7 @@ pub async fn codes_of_rpcs_that_need_a_caller(
         account_id: 1,
         page_id: 1,
         page_size: 10,
+        page_token: String::new(),
     };
     vec![
         (

@@ -318,6 +318,7 @@ fn touching(account_id: i64, page_id: i64, page_size: i64) -> pb::ListTransfersR
         account_id,
         page_id,
         page_size,
+        page_token: String::new(),
     }
 }
 

@@ -8,6 +8,7 @@ mod accounts;
 mod deposits;
 mod limits;
 mod ops;
+mod pages;
 mod sessions;
 mod shutdown;
 mod transfers;

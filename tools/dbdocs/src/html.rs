@@ -418,6 +418,14 @@ fn query_card(out: &mut String, u: &Use, table_use: &TableUse, table: &str) {
         )
         .unwrap();
     }
+    if let Some(plan) = &q.plan {
+        writeln!(
+            out,
+            "<p class=\"query-plan\">plan <code>{}</code></p>",
+            escape(plan)
+        )
+        .unwrap();
+    }
     writeln!(
         out,
         "<details><summary>SQL{}</summary><pre class=\"sql\"><code>{}</code></pre></details>\n</article>",

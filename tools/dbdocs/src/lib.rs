@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod model;
 pub mod queries;
 pub mod sql;
+pub mod vet;
 
 use std::{fs, path::Path};
 
@@ -27,10 +28,20 @@ pub fn load_schema(path: &Path) -> anyhow::Result<Schema> {
     Schema::parse(&source).with_context(|| format!("{} is not valid", path.display()))
 }
 
-/// The docs page for a DBML file and a folder of queries.
+/// The docs page for a DBML file and a folder of queries, with the plan shape of each query
+/// when `query-plans.tsv` (written by `make query-vet`) sits next to the DBML.
 pub fn render_html(dbml: &Path, queries_dir: &Path) -> anyhow::Result<String> {
     let schema = load_schema(dbml)?;
-    let queries = queries::load_dir(queries_dir)?;
+    let mut queries = queries::load_dir(queries_dir)?;
+    let plans = dbml.with_file_name(vet::PLANS_FILE);
+    if plans.exists() {
+        let text =
+            fs::read_to_string(&plans).with_context(|| format!("reading {}", plans.display()))?;
+        let shapes = vet::parse_plans(&text);
+        for query in &mut queries {
+            query.plan = shapes.get(&query.name).cloned();
+        }
+    }
     Ok(html::render(&schema, &queries))
 }
 

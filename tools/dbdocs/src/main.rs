@@ -9,7 +9,7 @@ use std::{
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use simplebank_dbdocs::{drift, generated, load_schema, render_html, render_sql};
+use simplebank_dbdocs::{drift, generated, load_schema, queries, render_html, render_sql, vet};
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +47,18 @@ enum Command {
         /// A PostgreSQL server (any database on it) where the user may CREATE DATABASE.
         #[arg(long, env = "PG_SERVER_URL")]
         server_url: String,
+    },
+    /// Plan every named query on a grown scratch database; fail, naming the query, on a full
+    /// read of a big table or a sort of an unbounded row set (see `-- vet: allow`).
+    Vet {
+        #[arg(long, default_value = "queries")]
+        queries: PathBuf,
+        /// A PostgreSQL server (any database on it) where the user may CREATE DATABASE.
+        #[arg(long, env = "PG_SERVER_URL")]
+        server_url: String,
+        /// Also write each query's plan shape there (for the docs page: doc/query-plans.tsv).
+        #[arg(long)]
+        plans_out: Option<PathBuf>,
     },
     /// Fail if the committed page or SQL dump differ from what the DBML generates now.
     Check {
@@ -101,6 +113,44 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
             println!("{}", report.summary(&name));
+        }
+        Command::Vet {
+            queries,
+            server_url,
+            plans_out,
+        } => {
+            let started = Instant::now();
+            let queries = queries::load_dir(&queries)?;
+            let report = vet::vet(&server_url, &queries).await?;
+            print!("{}", report.render());
+            if let Some(path) = plans_out {
+                write(&path, &vet::render_plans(&report))?;
+            }
+            let failures: Vec<String> = report
+                .failures()
+                .map(|(verdict, finding)| {
+                    format!(
+                        "{} ({}:{}): {} {}",
+                        verdict.query,
+                        verdict.file,
+                        verdict.line,
+                        finding.rule.as_str(),
+                        finding.node
+                    )
+                })
+                .collect();
+            if !failures.is_empty() {
+                eprintln!("query-vet failed for {} finding(s):", failures.len());
+                for failure in failures {
+                    eprintln!("  {failure}");
+                }
+                return Ok(ExitCode::FAILURE);
+            }
+            println!(
+                "query-vet: {} queries planned on a grown database in {} ms, none reads a big table in full or sorts an unbounded set",
+                report.verdicts.len(),
+                started.elapsed().as_millis()
+            );
         }
         Command::Check {
             dbml,

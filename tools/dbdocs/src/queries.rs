@@ -19,6 +19,10 @@ pub struct Query {
     /// The `---` lines, joined with newlines.
     pub doc: String,
     pub sql: String,
+    /// The `-- vet: ...` lines right above the annotation (text after `vet:`), for query-vet.
+    pub vet: Vec<String>,
+    /// The plan shape query-vet recorded (`doc/query-plans.tsv`), shown on the docs page.
+    pub plan: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -76,8 +80,16 @@ pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Query>> {
 pub fn parse_file(file: &str, text: &str) -> anyhow::Result<Vec<Query>> {
     let mut queries = Vec::new();
     let mut current: Option<Query> = None;
+    let mut vet: Vec<String> = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let trimmed = line.trim();
+        if current.is_none()
+            && let Some(rest) = trimmed.strip_prefix("--")
+            && let Some(rule) = rest.trim_start().strip_prefix("vet:")
+        {
+            vet.push(rule.trim().to_owned());
+            continue;
+        }
         if let Some(annotation) = trimmed.strip_prefix("--!") {
             if let Some(open) = current.take() {
                 bail!(
@@ -101,10 +113,16 @@ pub fn parse_file(file: &str, text: &str) -> anyhow::Result<Vec<Query>> {
                 signature: annotation[end..].trim().to_owned(),
                 doc: String::new(),
                 sql: String::new(),
+                vet: std::mem::take(&mut vet),
+                plan: None,
             });
             continue;
         }
         let Some(query) = current.as_mut() else {
+            if !trimmed.is_empty() {
+                // A `-- vet:` line belongs to the query right below it.
+                vet.clear();
+            }
             continue;
         };
         if query.sql.is_empty() {

@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# The server measured against PostgreSQL doing the same work, in one run (`make bench`):
+#   1. pgbench -M prepared on bench/pgbench/*.sql: the primary-key read, the course's
+#      TransferTx (BEGIN, 5 statements, COMMIT), the transfer in one round trip;
+#   2. wrk against a release server: GET /accounts/{id}, POST /transfers, and POST /transfers
+#      with a unique Idempotency-Key per request;
+#   3. pgbench again (the machine drifts: a ratio divides by the mean of both pgbench rates);
+#   4. the money check: no transfer created or lost money;
+#   5. growth: the same reads of one account before and after the bank grows by SQL
+#      (bench/grow.sql) to GROW_ACCOUNTS accounts, GROW_ENTRIES entries (GROW_HOT_ENTRIES on
+#      that account) and GROW_TRANSFERS transfers;
+# then a table of rates, p50/p99, ratios against the targets, and the server's peak RSS.
+# Traffic stays on 127.0.0.1. Quick run: DURATION=3s GROW_ENTRIES=100000 ... bench/ratio.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_SERVER_URL=${PG_SERVER_URL:-postgresql://postgres@127.0.0.1:5432}
+CONNECTIONS=${CONNECTIONS:-32}
+DURATION=${DURATION:-10s}
+GROW_DURATION=${GROW_DURATION:-$DURATION}
+USERS=${USERS:-50}
+GROW=${GROW:-1}
+GROW_ACCOUNTS=${GROW_ACCOUNTS:-100000}
+GROW_ENTRIES=${GROW_ENTRIES:-4000000}
+GROW_HOT_ENTRIES=${GROW_HOT_ENTRIES:-1000000}
+GROW_TRANSFERS=${GROW_TRANSFERS:-2000000}
+PORT=${BENCH_HTTP_PORT:-18090}
+BASE=http://127.0.0.1:$PORT
+DB_NAME=${BENCH_DB:-simplebank_bench}
+DB_SOURCE="$PG_SERVER_URL/$DB_NAME"
+PG_HOST=$(sed -E 's#^[a-z]+://([^@/]*@)?([^:/]*).*#\2#' <<<"$PG_SERVER_URL")
+PG_PORT=$(sed -nE 's#^[a-z]+://([^@/]*@)?[^:/]*:([0-9]+).*#\2#p' <<<"$PG_SERVER_URL")
+PG_USER=$(sed -nE 's#^[a-z]+://([^:@/]*)[^@/]*@.*#\1#p' <<<"$PG_SERVER_URL")
+work=$(mktemp -d)
+server_pid=
+results=$work/results.tsv
+
+cleanup() {
+    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid"
+        wait "$server_pid" || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+for tool in wrk pgbench psql curl python3; do
+    command -v "$tool" >/dev/null || { echo "$tool is missing" >&2; exit 1; }
+done
+seconds() { sed -E 's/s$//' <<<"$1"; }
+sql() { psql -w -X -Atq -v ON_ERROR_STOP=1 "$DB_SOURCE" "$@"; }
+
+echo "== building the release binary"
+cargo build --release --locked --bin simplebank
+bin=target/release/simplebank
+
+psql -w -X -q "$PG_SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)"
+
+export DB_SOURCE HTTP_SERVER_ADDRESS=127.0.0.1:$PORT GRPC_SERVER_ADDRESS=127.0.0.1:$((PORT + 1))
+export DB_MAX_CONNECTIONS=${DB_MAX_CONNECTIONS:-16} RUST_LOG=${RUST_LOG:-warn}
+"$bin" serve >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do
+    curl -fs "$BASE/readyz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+curl -fs "$BASE/readyz" >/dev/null || { cat "$work/server.log"; echo "the server did not become ready" >&2; exit 1; }
+
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+post() { curl -fs -X POST "$BASE$1" -H 'content-type: application/json' "${@:3}" -d "$2"; }
+
+echo "== seeding $USERS users with one funded USD account each"
+tokens=() accounts=()
+for i in $(seq "$USERS"); do
+    user="bench_user_$i"
+    post /users "{\"username\":\"$user\",\"password\":\"secret123\",\"full_name\":\"Bench User\",\"email\":\"$user@example.com\"}" >/dev/null
+    token=$(post /users/login "{\"username\":\"$user\",\"password\":\"secret123\"}" | json "['access_token']")
+    account=$(post /accounts '{"currency":"USD"}' -H "authorization: Bearer $token" | json "['id']")
+    "$bin" deposit --account "$account" --amount 1000000000 >/dev/null
+    tokens+=("$token") accounts+=("$account")
+done
+min_id=${accounts[0]} max_id=${accounts[-1]}
+[[ $((max_id - min_id + 1)) == "$USERS" ]] || { echo "account ids are not contiguous" >&2; exit 1; }
+expected_total=$((USERS * 1000000000))
+
+# pgbench: rate and p50/p99 (from a 10% sample of per-transaction latencies).
+pgbench_run() {
+    local name=$1 script=$2 round=$3 dir=$work/pgbench_${script}_$round
+    mkdir -p "$dir"
+    echo "== pgbench $name (round $round): $CONNECTIONS clients, $DURATION"
+    (cd "$dir" && pgbench -h "$PG_HOST" -p "${PG_PORT:-5432}" -U "${PG_USER:-postgres}" -n -M prepared \
+        -c "$CONNECTIONS" -j 2 -T "$(seconds "$DURATION")" -D min_id="$min_id" -D max_id="$max_id" \
+        -l --sampling-rate=0.1 --log-prefix=lat -f "$OLDPWD/bench/pgbench/$script.sql" "$DB_NAME" >out.txt 2>&1) \
+        || { cat "$dir/out.txt"; exit 1; }
+    local tps failed
+    tps=$(awk '/^tps = / {print $3}' "$dir/out.txt")
+    failed=$(awk '/number of failed transactions/ {print $5}' "$dir/out.txt")
+    read -r p50 p99 < <(cat "$dir"/lat.* | python3 -c '
+import sys
+lat = sorted(int(line.split()[2]) for line in sys.stdin if line.strip())
+pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] / 1000 if lat else float("nan")
+print(f"{pick(0.5):.2f} {pick(0.99):.2f}")')
+    printf 'pg\t%s\t%s\t%s\t%s\t%s\t%s\n' "$script" "$round" "$tps" "$p50" "$p99" "${failed:-0}" >>"$results"
+    echo "   $tps/s, p50 $p50 ms, p99 $p99 ms, failed ${failed:-0}"
+}
+
+pgbench_round() {
+    pgbench_run "PK read" pk_read "$1"
+    pgbench_run "TransferTx" transfer_tx "$1"
+    pgbench_run "one-round-trip transfer" transfer_one_trip "$1"
+}
+
+# wrk: rate, p50/p99 and the count of non-2xx answers.
+wrk_run() {
+    local key=$1 duration=$2 out=$work/wrk_$1.txt
+    shift 2
+    wrk -t2 -c"$CONNECTIONS" -d"$duration" --latency "$@" >"$out"
+    local rate p50 p99 errors
+    rate=$(awk '/Requests\/sec/ {print $2}' "$out")
+    to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
+    p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
+    p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+    errors=$(awk '/Non-2xx or 3xx responses/ {print $5}' "$out")
+    errors=$((${errors:-0} + $(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out" || echo 0)))
+    printf 'http\t%s\t1\t%s\t%s\t%s\t%s\n' "$key" "$rate" "$p50" "$p99" "$errors" >>"$results"
+    echo "   $rate/s, p50 $p50 ms, p99 $p99 ms, errors $errors"
+}
+
+lua_list() { local IFS=,; echo "{$*}"; }
+quoted_tokens=$(printf '"%s",' "${tokens[@]}")
+lua_head="local tokens = {${quoted_tokens%,}}
+local accounts = $(lua_list "${accounts[@]}")"
+cat >"$work/get_account.lua" <<LUA
+$lua_head
+local n = 0
+request = function()
+  n = n + 1
+  local i = (n % #accounts) + 1
+  return wrk.format("GET", "/accounts/" .. accounts[i], { ["authorization"] = "Bearer " .. tokens[i] })
+end
+LUA
+# Each wrk thread numbers its requests; with an Idempotency-Key the key is thread-request,
+# unique in the run, so every request does the work (the first-time path).
+cat >"$work/transfer.lua" <<LUA
+$lua_head
+local keyed = os.getenv("BENCH_KEYED") == "1"
+local thread_ids = 0
+setup = function(thread)
+  thread_ids = thread_ids + 1
+  thread:set("thread_id", thread_ids)
+end
+local n = 0
+request = function()
+  n = n + 1
+  local from = math.random(#accounts)
+  local to = math.random(#accounts - 1)
+  if to >= from then to = to + 1 end
+  local headers = { ["authorization"] = "Bearer " .. tokens[from], ["content-type"] = "application/json" }
+  if keyed then headers["idempotency-key"] = "bench-" .. thread_id .. "-" .. n end
+  local body = '{"from_account_id":' .. accounts[from] .. ',"to_account_id":' .. accounts[to] .. ',"amount":1,"currency":"USD"}'
+  return wrk.format("POST", "/transfers", headers, body)
+end
+local reported = 0
+response = function(status, headers, body)
+  if status ~= 201 and reported < 5 then
+    reported = reported + 1
+    io.stderr:write("unexpected status " .. status .. ": " .. body .. "\n")
+  end
+end
+LUA
+
+pgbench_round 1
+echo "== wrk GET /accounts/{id}: $CONNECTIONS connections, $DURATION"
+wrk_run get "$DURATION" -s "$work/get_account.lua" "$BASE"
+echo "== wrk POST /transfers"
+wrk_run transfer "$DURATION" -s "$work/transfer.lua" "$BASE"
+echo "== wrk POST /transfers with a unique Idempotency-Key each"
+BENCH_KEYED=1 wrk_run keyed "$DURATION" -s "$work/transfer.lua" "$BASE"
+pgbench_round 2
+
+transfers=$(sql -c 'SELECT count(*) FROM transfers')
+total=$(sql -c 'SELECT sum(balance) FROM accounts')
+echo "== money check: $transfers transfers; total balance $total (expected $expected_total)"
+money_ok=yes
+[[ "$total" == "$expected_total" ]] || money_ok=no
+
+hot=${accounts[0]} hot_token=${tokens[0]}
+growth_reads() {
+    local phase=$1 auth="authorization: Bearer $hot_token" token
+    token=$(curl -fs -D - -o /dev/null -H "$auth" "$BASE/accounts/$hot/entries?page_id=499&page_size=10" \
+        | awk 'tolower($1) == "next-page-token:" {print $2}' | tr -d '\r')
+    [[ -n "$token" ]] || echo "   (no Next-Page-Token after page 499: the account has fewer than 4,991 entries)"
+    local -A reads=(
+        [account]="/accounts/$hot"
+        [entries_1]="/accounts/$hot/entries?page_id=1&page_size=10"
+        [entries_500]="/accounts/$hot/entries?page_id=500&page_size=10"
+        [entries_token]="/accounts/$hot/entries?page_size=10&page_token=$token"
+        [history_1]="/transfers?account_id=$hot&page_id=1&page_size=10"
+    )
+    for read in account entries_1 entries_500 entries_token history_1; do
+        echo "== $phase growth: GET ${reads[$read]}"
+        wrk_run "${phase}_$read" "$GROW_DURATION" -H "$auth" "$BASE${reads[$read]}"
+    done
+}
+
+if [[ "$GROW" == 1 ]]; then
+    growth_reads before
+    echo "== growing the bank: $GROW_ACCOUNTS accounts, $GROW_ENTRIES entries ($GROW_HOT_ENTRIES on account $hot), $GROW_TRANSFERS transfers"
+    start=$SECONDS
+    sql -v accounts="$GROW_ACCOUNTS" -v entries="$GROW_ENTRIES" -v hot_entries="$GROW_HOT_ENTRIES" \
+        -v transfers="$GROW_TRANSFERS" -v hot_account="$hot" -f bench/grow.sql
+    echo "   grown in $((SECONDS - start)) s: $(sql -c "SELECT count(*) FROM entries WHERE account_id = $hot") entries and $(sql -c "SELECT count(*) FROM transfers WHERE $hot IN (from_account_id, to_account_id)") transfers on account $hot"
+    growth_reads after
+fi
+
+hwm=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$results" "$hwm" "$money_ok" "$machine" <<'PY'
+import sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
+hwm_kb, money_ok, machine = int(sys.argv[2]), sys.argv[3], sys.argv[4]
+pg, http = {}, {}
+for kind, key, rnd, rate, p50, p99, errors in rows:
+    entry = (float(rate), float(p50), float(p99), int(float(errors)))
+    (pg.setdefault(key, {}) if kind == "pg" else http)[rnd if kind == "pg" else key] = entry
+def mean_rate(key):
+    rates = [r[0] for r in pg[key].values()]
+    return sum(rates) / len(rates)
+verdict = lambda ok: "ok" if ok else "MISSED"
+print("\n== results (rates in requests or transactions per second; latencies in ms)\n")
+print("| work | rate /s | p50 | p99 | errors |")
+print("|---|---:|---:|---:|---:|")
+names = {"pk_read": "pgbench PK read", "transfer_tx": "pgbench TransferTx (BEGIN + 5 + COMMIT)",
+         "transfer_one_trip": "pgbench one-round-trip transfer"}
+for key, name in names.items():
+    for rnd, (rate, p50, p99, err) in sorted(pg[key].items()):
+        print(f"| {name}, round {rnd} | {rate:,.0f} | {p50:.2f} | {p99:.2f} | {err} |")
+for key, name in [("get", "GET /accounts/{id}"), ("transfer", "POST /transfers"),
+                  ("keyed", "POST /transfers + Idempotency-Key")]:
+    rate, p50, p99, err = http[key]
+    print(f"| {name} | {rate:,.0f} | {p50:.2f} | {p99:.2f} | {err} |")
+print("\n| ratio | value | target | p99 target | verdict |")
+print("|---|---:|---:|---:|---|")
+checks = [
+    ("GET /accounts/{id} / PK read", "get", "pk_read", 0.55, 10),
+    ("POST /transfers / one-round-trip", "transfer", "transfer_one_trip", 0.9, 40),
+    ("POST /transfers / TransferTx", "transfer", "transfer_tx", None, 40),
+    ("keyed POST /transfers / one-round-trip", "keyed", "transfer_one_trip", 0.8, 40),
+]
+for name, server, base, target, p99_target in checks:
+    ratio = http[server][0] / mean_rate(base)
+    ok = (target is None or ratio >= target) and http[server][2] <= p99_target and http[server][3] == 0
+    shown = f"≥ {target}" if target else "–"
+    print(f"| {name} | {ratio:.2f} | {shown} | ≤ {p99_target} ms (p99 {http[server][2]:.2f}) | {verdict(ok)} |")
+print(f"\nserver peak RSS (VmHWM): {hwm_kb / 1024:.1f} MB (target ≤ 64 MB): {verdict(hwm_kb <= 64 * 1024)}")
+print(f"money check: {'ok' if money_ok == 'yes' else 'FAILED: money was created or lost'}")
+if "before_account" in http:
+    print("\n| growth read | before /s | after /s | after p99 ms | after / before | target |")
+    print("|---|---:|---:|---:|---:|---|")
+    reads = [("account", "GET /accounts/{id}", 0.8), ("entries_1", "entries page_id=1", 0.8),
+             ("entries_500", "entries page_id=500 (offset 4,990)", None),
+             ("entries_token", "entries by page_token (page 500)", None),
+             ("history_1", "transfers?account_id= page 1", 0.8)]
+    page_one_after = http["after_entries_1"][0]
+    for key, name, target in reads:
+        before, after = http["before_" + key], http["after_" + key]
+        growth = after[0] / before[0]
+        if target:
+            goal, ok = f"after ≥ {target}× before", growth >= target
+        elif key == "entries_500":
+            goal, ok = "≥ 0.5× page 1 after", after[0] >= 0.5 * page_one_after
+        else:
+            goal, ok = "≈ page 1 after (≥ 0.8×)", after[0] >= 0.8 * page_one_after
+        errors = before[3] + after[3]
+        note = "" if errors == 0 else f" ({errors} errors)"
+        print(f"| {name} | {before[0]:,.0f} | {after[0]:,.0f} | {after[2]:.2f} | {growth:.2f} | {goal}: {verdict(ok and errors == 0)}{note} |")
+print(f"\nmachine: {machine}")
+PY
+[[ "$money_ok" == yes ]] || { echo "money was created or lost" >&2; exit 1; }
