@@ -23,7 +23,7 @@ SIMPLEBANK = DB_SOURCE='$(DB_URL)' cargo run -q --locked --bin simplebank --
 
 .PHONY: help server postgres createdb dropdb migrateup migrateup1 migratedown migratedown1 \
 	migratestatus new_migration codegen codegen-check cornucopia-version test fmt fmt-check \
-	lint check install-tools openapi openapi-check proto evans bench
+	lint check install-tools openapi openapi-check proto evans bench metric-names db-locks
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -132,6 +132,12 @@ check: fmt-check lint codegen-check openapi-check docs-check ## Every drift chec
 
 openapi: ## Regenerate doc/openapi.json from the handlers (then commit it)
 	cargo run -q --locked --bin simplebank -- openapi > doc/openapi.json
+
+metric-names: ## Regenerate deploy/grafana/metric-names.txt, the metrics /metrics exports (then commit it)
+	cargo run -q --locked --bin simplebank -- metric-names > deploy/grafana/metric-names.txt
+
+db-locks: ## The lock monitor: blocked queries and what blocks them, in DB_URL's database
+	@$(SIMPLEBANK) db locks
 
 openapi-check: ## Fail if doc/openapi.json differs from what the handlers describe
 	@tmp=$$(mktemp); trap 'rm -f "$$tmp"' EXIT; \

@@ -8,8 +8,8 @@ use salvo::{conn::tcp::TcpAcceptor, server::Server};
 
 use crate::{
     config::Config,
-    grpc,
-    http::{self, Metrics},
+    grpc, http,
+    metrics::Metrics,
     service::Bank,
     store::{self, Store, migrate},
     token,
@@ -109,21 +109,19 @@ impl Application {
             let _ = stop.send(true);
         });
 
+        let metrics = Arc::new(Metrics::new(self.bank.metrics(), self.bank.store()));
         let mut grpc_stopped = stopped.clone();
         let grpc = tokio::spawn(grpc::serve(
             self.grpc_listener,
             self.bank.clone(),
+            metrics.clone(),
             self.config.trust_forwarded_for,
             async move {
                 let _ = grpc_stopped.wait_for(|stopped| *stopped).await;
             },
         ));
         tracing::info!(http = %self.http_address, grpc = %self.grpc_address, "serving");
-        let service = http::service(
-            self.bank.clone(),
-            Arc::new(Metrics::default()),
-            &self.config,
-        );
+        let service = http::service(self.bank.clone(), metrics, &self.config);
         server.serve(service).await;
         // gRPC drains within the same bound as HTTP.
         match tokio::time::timeout(drain, grpc).await {

@@ -26,6 +26,9 @@ pub struct Config {
     /// Whether the client address is read from `X-Forwarded-For` (its last entry, the
     /// one our proxy added). Only behind a proxy that sets it: clients can forge it.
     pub trust_forwarded_for: bool,
+    /// Where spans go by OTLP/gRPC (`OTEL_EXPORTER_OTLP_ENDPOINT`, e.g.
+    /// `http://otel-collector:4317`); none exports nothing.
+    pub otlp_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -204,6 +207,7 @@ impl Config {
                 "TRUST_FORWARDED_FOR",
                 false,
             )?,
+            otlp_endpoint: get("OTEL_EXPORTER_OTLP_ENDPOINT").map(str::to_owned),
         })
     }
 }

@@ -68,8 +68,9 @@ pub fn body_of(err: &AppError) -> ErrorBody {
 
 #[async_trait]
 impl Writer for AppError {
-    async fn write(self, _req: &mut Request, _depot: &mut Depot, res: &mut Response) {
+    async fn write(self, _req: &mut Request, depot: &mut Depot, res: &mut Response) {
         self.log();
+        super::observe::count_unavailable(&self, depot);
         let status = status_of(&self);
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.add_header("retry-after", "1", true).ok();

@@ -23,7 +23,7 @@ impl Store {
         amount: Amount,
     ) -> Result<Deposit, AppError> {
         with_retry("deposit", || async {
-            let mut client = self.pool.get().await?;
+            let mut client = self.checkout().await?;
             let tx = client.transaction().await?;
             let (add_balance, create_entry) = tokio::try_join!(
                 add_account_balance().prepare(&tx),

@@ -74,7 +74,7 @@ impl Store {
         idempotency: Option<&IdempotentRequest>,
     ) -> Result<TransferOutcome, AppError> {
         with_retry("transfer", || async {
-            let client = self.pool.get().await?;
+            let client = self.checkout().await?;
             let Some(request) = idempotency else {
                 let statement = transfer_money().prepare(&client).await?;
                 let moved = statement.params(&client, &order.params(None)).one().await?;

@@ -9,6 +9,7 @@ mod http_api;
 mod idempotency;
 mod isolation;
 mod migrations;
+mod observability;
 mod queries;
 mod replicas;
 mod stress;
