@@ -2,6 +2,10 @@
 # HTTP load benchmark against a release build: GET /accounts/{id} and POST /transfers,
 # 32 concurrent connections for 10 s each (wrk), then the server's peak memory.
 # Traffic stays on 127.0.0.1. Usage: bench/http.sh (or `make bench`).
+# BENCH_OTLP=1 then serves again with OTEL_EXPORTER_OTLP_ENDPOINT set and repeats the GET run, so
+# the cost of exporting spans shows in the same run. The endpoint is a second server's gRPC port: a
+# local HTTP/2 gRPC endpoint that answers every export (UNIMPLEMENTED), so each span is built,
+# batched, encoded and sent as it would be to a collector.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,12 +18,18 @@ BASE=http://127.0.0.1:$PORT
 DB_SOURCE="$PG_SERVER_URL/simplebank_bench"
 work=$(mktemp -d)
 server_pid=
+sink_pid=
+
+stop() {
+    if [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; then
+        kill -TERM "$1"
+        wait "$1" || true
+    fi
+}
 
 cleanup() {
-    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid"
-        wait "$server_pid" || true
-    fi
+    stop "$server_pid"
+    stop "$sink_pid"
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -34,13 +44,16 @@ psql -w -X -q "$PG_SERVER_URL/postgres" -c 'DROP DATABASE IF EXISTS simplebank_b
 
 export DB_SOURCE HTTP_SERVER_ADDRESS=127.0.0.1:$PORT GRPC_SERVER_ADDRESS=127.0.0.1:$((PORT + 1))
 export DB_MAX_CONNECTIONS=${DB_MAX_CONNECTIONS:-32} RUST_LOG=${RUST_LOG:-warn}
-"$bin" serve >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-    curl -fs "$BASE/readyz" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -fs "$BASE/readyz" >/dev/null || { cat "$work/server.log"; echo "the server did not become ready" >&2; exit 1; }
+serve() {
+    "$bin" serve >"$work/server.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 100); do
+        curl -fs "$BASE/readyz" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    curl -fs "$BASE/readyz" >/dev/null || { cat "$work/server.log"; echo "the server did not become ready" >&2; exit 1; }
+}
+serve
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 post() { curl -fs -X POST "$BASE$1" -H 'content-type: application/json' "${@:3}" -d "$2"; }
@@ -93,9 +106,23 @@ run() {
 run "GET /accounts/{id}" "$work/get_account.lua"
 run "POST /transfers" "$work/transfer.lua"
 
+if [[ -n "${BENCH_OTLP:-}" ]]; then
+    echo "== serving again with OTEL_EXPORTER_OTLP_ENDPOINT (spans exported to a local gRPC endpoint)"
+    HTTP_SERVER_ADDRESS=127.0.0.1:$((PORT + 2)) GRPC_SERVER_ADDRESS=127.0.0.1:$((PORT + 3)) \
+        "$bin" serve >"$work/sink.log" 2>&1 &
+    sink_pid=$!
+    stop "$server_pid"
+    OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$((PORT + 3)) serve
+    cp "$work/get_account.lua" "$work/get_account_otlp.lua"
+    run "GET /accounts/{id} with OTLP export" "$work/get_account_otlp.lua"
+fi
+
 echo "== summary (requests/s)"
 echo "GET /accounts/{id}: $(awk '/Requests\/sec/ {print $2}' "$work/get_account.lua.txt")"
 echo "POST /transfers:    $(awk '/Requests\/sec/ {print $2}' "$work/transfer.lua.txt")"
+if [[ -n "${BENCH_OTLP:-}" ]]; then
+    echo "GET /accounts/{id} with OTLP export: $(awk '/Requests\/sec/ {print $2}' "$work/get_account_otlp.lua.txt")"
+fi
 transfers=$(psql -w -X -Atq "$DB_SOURCE" -c 'SELECT count(*) FROM transfers')
 total=$(psql -w -X -Atq "$DB_SOURCE" -c 'SELECT sum(balance) FROM accounts')
 echo "== after the run: $transfers transfers in the database; total balance $total (expected $((USERS * 1000000000)))"
