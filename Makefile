@@ -9,6 +9,8 @@ DB_URL ?= postgresql://root:secret@localhost:5432/simple_bank
 # A server for `cornucopia fresh`, without a database name: cornucopia creates and drops a
 # temporary database there. The user needs a database of its own name (`postgres` has one).
 PG_SERVER_URL ?= postgresql://postgres@127.0.0.1:5432
+# The host port of the postgres16 container (`make postgres`).
+POSTGRES_PORT ?= 5432
 # The pinned query generator. Changing it means regenerating and committing codegen/.
 CORNUCOPIA_VERSION := 1.0.1
 
@@ -21,17 +23,18 @@ SIMPLEBANK = DB_SOURCE='$(DB_URL)' cargo run -q --locked --bin simplebank --
 
 .PHONY: help server postgres createdb dropdb migrateup migrateup1 migratedown migratedown1 \
 	migratestatus new_migration codegen codegen-check cornucopia-version test fmt fmt-check \
-	lint check install-tools openapi openapi-check proto evans bench bench-hot-row
+	lint check install-tools openapi openapi-check proto evans bench bench-hot-row metric-names db-locks
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9_-]+:.*## ' $(MAKEFILE_LIST) \
 		| awk -F':.*## ' '{ printf "  make %-16s %s\n", $$1, $$2 }'
 
-server: ## Build in release mode and run the server (simplebank serve) against DB_SOURCE
+server: ## Build in release mode and serve against DB_SOURCE (starts PostgreSQL first if it can)
+	tools/ensure-postgres.sh
 	cargo run --release --locked --bin simplebank -- serve
 
-postgres: ## Start PostgreSQL 16 in Docker as the course does (container postgres16, root/secret)
-	docker run --name postgres16 -p 5432:5432 -e POSTGRES_USER=root -e POSTGRES_PASSWORD=secret \
+postgres: ## Start PostgreSQL 16 in Docker as the course does (container postgres16, root/secret, POSTGRES_PORT)
+	docker run --name postgres16 -p $(POSTGRES_PORT):5432 -e POSTGRES_USER=root -e POSTGRES_PASSWORD=secret \
 		-d postgres:16-alpine
 
 createdb: ## Create DB_URL's database (psql, else `docker exec postgres16`)
@@ -91,10 +94,13 @@ codegen-check: cornucopia-version ## Fail if codegen/ differs from what queries/
 	fi; \
 	echo 'codegen/ is up to date'
 
-# The one test command. Without TEST_DATABASE_URL it uses the server on 127.0.0.1:5432 if one
-# answers (as `postgres` without a password, else as DB_URL's user), otherwise the harness
-# starts PostgreSQL with testcontainers or fails saying how to provide one.
-test: ## Run every test (needs PostgreSQL: TEST_DATABASE_URL, a local server, or Docker)
+# The one test command. First a PostgreSQL must answer on TEST_DATABASE_URL's address (else
+# 127.0.0.1:5432): tools/ensure-postgres.sh starts the postgres16 container or a stopped local
+# cluster when nothing does, or stops saying what to install. Without TEST_DATABASE_URL the
+# tests use that server as `postgres` without a password, else as DB_URL's user.
+test: ## Run every test (starts PostgreSQL via Docker or a local cluster when none answers)
+	@tools/ensure-postgres.sh "$${TEST_DATABASE_URL:-postgresql://127.0.0.1:5432}"
+	@tools/ensure-postgres.test.sh
 	@if [[ -z "$${TEST_DATABASE_URL:-}" ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 		url=postgresql://postgres@127.0.0.1:5432/postgres; \
 		if command -v psql >/dev/null && ! psql -w "$$url" -Atqc 'SELECT 1' >/dev/null 2>&1 \
@@ -126,6 +132,12 @@ check: fmt-check lint codegen-check openapi-check docs-check ## Every drift chec
 
 openapi: ## Regenerate doc/openapi.json from the handlers (then commit it)
 	cargo run -q --locked --bin simplebank -- openapi > doc/openapi.json
+
+metric-names: ## Regenerate deploy/grafana/metric-names.txt, the metrics /metrics exports (then commit it)
+	cargo run -q --locked --bin simplebank -- metric-names > deploy/grafana/metric-names.txt
+
+db-locks: ## The lock monitor: blocked queries and what blocks them, in DB_URL's database
+	@$(SIMPLEBANK) db locks
 
 openapi-check: ## Fail if doc/openapi.json differs from what the handlers describe
 	@tmp=$$(mktemp); trap 'rm -f "$$tmp"' EXIT; \

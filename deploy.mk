@@ -40,7 +40,7 @@ $(DEPLOY_STAMP): $(DEPLOY_REQUIREMENTS)
 		--require-virtualenv -r '$(DEPLOY_REQUIREMENTS)'
 	@touch '$@'
 
-lint-deploy: $(DEPLOY_STAMP) ## Validate Dockerfile, workflows, eks/ manifests, compose file and all YAML offline
+lint-deploy: $(DEPLOY_STAMP) ## Validate Dockerfile, workflows, eks/ manifests, compose file, all YAML and the Grafana dashboard offline
 	@echo "== hadolint $$('$(DEPLOY_BIN)/hadolint' --version | awk '{print $$NF}'): Dockerfile"
 	@'$(DEPLOY_BIN)/hadolint' --no-color --config .hadolint.yaml Dockerfile
 	@echo "== actionlint $$('$(DEPLOY_BIN)/actionlint' --version | sed -n 1p | awk '{print $$NF}') + shellcheck: $(DEPLOY_WORKFLOWS)"
@@ -55,6 +55,10 @@ lint-deploy: $(DEPLOY_STAMP) ## Validate Dockerfile, workflows, eks/ manifests, 
 	@echo "   $$('$(DEPLOY_BIN)/docker-compose' version) config: ok"
 	@echo "== yamllint $$('$(DEPLOY_BIN)/yamllint' --version | awk '{print $$NF}'): every YAML file"
 	@'$(DEPLOY_BIN)/yamllint' --strict --format parsable .
+	@echo "== Grafana dashboards: valid JSON, every query names a metric the server exports"
+	@for dashboard in deploy/grafana/*.json; do \
+		'$(DEPLOY_BIN)/python' deploy/check-dashboard.py "$$dashboard" deploy/grafana/metric-names.txt; \
+	done
 	@echo "lint-deploy: all deployment files are valid"
 
 image: ## Build the container image (simplebank:local) with Docker

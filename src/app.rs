@@ -13,8 +13,8 @@ use tokio::sync::{oneshot, watch};
 
 use crate::{
     config::Config,
-    grpc,
-    http::{self, Metrics},
+    grpc, http,
+    metrics::Metrics,
     service::Bank,
     store::{self, Store, migrate},
     token,
@@ -139,22 +139,19 @@ impl Application {
             handle.stop_graceful(Some(drain));
         });
 
+        let metrics = Arc::new(Metrics::new(self.bank.metrics(), self.bank.store()));
         let mut grpc_stopped = stopped.clone();
         let grpc = tokio::spawn(grpc::serve(
             self.grpc_listener,
             self.bank.clone(),
+            metrics.clone(),
             self.config.trust_forwarded_for,
             async move {
                 let _ = grpc_stopped.wait_for(|stopped| *stopped).await;
             },
         ));
         tracing::info!(http = %self.http_address, grpc = %self.grpc_address, "serving");
-        let service = http::service(
-            self.bank.clone(),
-            Arc::new(Metrics::default()),
-            &self.config,
-            stopped,
-        );
+        let service = http::service(self.bank.clone(), metrics, &self.config, stopped);
         server.serve(service).await;
         // gRPC drains within the same bound as HTTP.
         match tokio::time::timeout(drain, grpc).await {

@@ -7,11 +7,11 @@ use clap::{Parser, Subcommand};
 
 use crate::{
     app::{Application, shutdown_signal},
-    config::{Config, LogFormat},
+    config::Config,
     domain::{AccountId, Amount, Role, Username},
     service::Bank,
-    store::{self, Store, migrate},
-    token,
+    store::{self, Store, format_blocked_queries, migrate},
+    telemetry, token,
 };
 
 #[derive(Debug, Parser)]
@@ -43,8 +43,22 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Inspect the database (DB_SOURCE).
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
     /// Print the OpenAPI 3 description of the REST API (JSON).
     Openapi,
+    /// Print the name of every metric the server exports on /metrics, one per line.
+    MetricNames,
+}
+
+#[derive(Debug, Subcommand)]
+enum DbAction {
+    /// The course's lock monitor: each query waiting for a lock and the one holding
+    /// it (pids, users, both statements, how long), or "no blocked queries".
+    Locks,
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,8 +89,10 @@ enum UserAction {
 
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Openapi = cli.command {
-        return print_openapi();
+    match cli.command {
+        Command::Openapi => return print_openapi(),
+        Command::MetricNames => return print_metric_names(),
+        _ => {}
     }
     let config = match Config::load() {
         Ok(config) => config,
@@ -85,15 +101,23 @@ pub async fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    init_tracing(config.log_format);
-    match execute(cli.command, config).await {
+    let telemetry = match telemetry::init(config.log_format, config.otlp_endpoint.as_deref()) {
+        Ok(telemetry) => telemetry,
+        Err(err) => {
+            eprintln!("error: tracing (OTEL_EXPORTER_OTLP_ENDPOINT): {err:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = match execute(cli.command, config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::debug!(error = ?err, "command failed");
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
-    }
+    };
+    telemetry.shutdown();
+    code
 }
 
 fn print_openapi() -> ExitCode {
@@ -106,19 +130,6 @@ fn print_openapi() -> ExitCode {
             eprintln!("error: {err}");
             ExitCode::FAILURE
         }
-    }
-}
-
-fn init_tracing(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Json => builder.json().flatten_event(true).init(),
-        LogFormat::Text => builder.init(),
     }
 }
 
@@ -145,8 +156,36 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
             println!("{} is now a {}", user.username, user.role);
             Ok(())
         }
-        Command::Openapi => unreachable!("handled before loading the configuration"),
+        Command::Db {
+            action: DbAction::Locks,
+        } => {
+            let store = Store::new(&config.database)?;
+            let pairs = store.blocked_queries().await?;
+            print!("{}", format_blocked_queries(&pairs));
+            Ok(())
+        }
+        Command::Openapi | Command::MetricNames => {
+            unreachable!("handled before loading the configuration")
+        }
     }
+}
+
+/// For the dashboard check (`make lint-deploy`): the sample names a scrape can show.
+fn print_metric_names() -> ExitCode {
+    let store = match Store::new(&crate::config::DatabaseConfig {
+        max_connections: 1,
+        ..crate::config::DatabaseConfig::new(crate::config::DEFAULT_DB_SOURCE)
+    }) {
+        Ok(store) => store,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for name in crate::metrics::Metrics::new(&Default::default(), &store).sample_names() {
+        println!("{name}");
+    }
+    ExitCode::SUCCESS
 }
 
 fn bank(config: &Config) -> anyhow::Result<Arc<Bank>> {

@@ -27,6 +27,9 @@ pub struct Config {
     /// one our proxy added). Only behind a proxy that sets it: clients can forge it.
     pub trust_forwarded_for: bool,
     pub http_limits: HttpLimits,
+    /// Where spans go by OTLP/gRPC (`OTEL_EXPORTER_OTLP_ENDPOINT`, e.g.
+    /// `http://otel-collector:4317`); none exports nothing.
+    pub otlp_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -260,6 +263,7 @@ impl Config {
                 false,
             )?,
             http_limits,
+            otlp_endpoint: get("OTEL_EXPORTER_OTLP_ENDPOINT").map(str::to_owned),
         })
     }
 }

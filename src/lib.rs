@@ -11,9 +11,11 @@ pub mod domain;
 pub mod error;
 pub mod grpc;
 pub mod http;
+pub mod metrics;
 pub mod password;
 pub mod service;
 pub mod store;
+pub mod telemetry;
 pub mod token;
 
 pub use error::AppError;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod entries;
 pub mod idempotency_keys;
+pub mod monitoring;
 pub mod sessions;
 pub mod transfers;
 pub mod users;

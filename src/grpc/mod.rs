@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 
-use crate::service::Bank;
+use crate::{metrics::Metrics, service::Bank};
 
 /// The generated messages and services of `proto/simple_bank.proto`.
 pub mod pb {
@@ -31,6 +31,7 @@ const HEALTH_INTERVAL: Duration = Duration::from_secs(2);
 pub async fn serve(
     listener: TcpListener,
     bank: Arc<Bank>,
+    metrics: Arc<Metrics>,
     trust_forwarded_for: bool,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -79,7 +80,7 @@ pub async fn serve(
     });
 
     let result = tonic::transport::Server::builder()
-        .layer(observe::LogLayer)
+        .layer(observe::ObserveLayer { metrics })
         .layer(limits::LimitsLayer)
         .add_service(health_service)
         .add_service(reflection_v1)

@@ -37,6 +37,16 @@ impl From<AppError> for Status {
                     ErrorDetails::with_bad_request(violations),
                 )
             }
+            AppError::Unavailable(cause) => {
+                let mut status = Status::new(code, message);
+                status.metadata_mut().insert(
+                    super::observe::UNAVAILABLE_CAUSE,
+                    tonic::metadata::MetadataValue::from_static(crate::store::unavailable_cause(
+                        &cause,
+                    )),
+                );
+                status
+            }
             _ => Status::new(code, message),
         }
     }

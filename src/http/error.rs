@@ -111,8 +111,9 @@ pub fn write_transport_error(res: &mut Response, status: StatusCode) {
 
 #[async_trait]
 impl Writer for AppError {
-    async fn write(self, _req: &mut Request, _depot: &mut Depot, res: &mut Response) {
+    async fn write(self, _req: &mut Request, depot: &mut Depot, res: &mut Response) {
         self.log();
+        super::observe::count_unavailable(&self, depot);
         let status = status_of(&self);
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.add_header("retry-after", "1", true).ok();

@@ -34,9 +34,10 @@ impl From<AppError> for GatewayError {
 
 #[async_trait]
 impl Writer for GatewayError {
-    async fn write(self, _req: &mut Request, _depot: &mut Depot, res: &mut Response) {
+    async fn write(self, _req: &mut Request, depot: &mut Depot, res: &mut Response) {
         let code = code_of(&self.0);
         self.0.log();
+        super::observe::count_unavailable(&self.0, depot);
         let details = match &self.0 {
             AppError::InvalidArgument(violations) => vec![json!({
                 "@type": "type.googleapis.com/google.rpc.BadRequest",

@@ -27,9 +27,7 @@ use salvo::{
     prelude::*,
 };
 
-pub use observe::Metrics;
-
-use crate::{config::Config, error::AppError, service::Bank};
+use crate::{config::Config, error::AppError, metrics::Metrics, service::Bank};
 
 /// The routes of API.md (without operations endpoints and docs).
 fn api_router() -> Router {

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use salvo::prelude::*;
 use serde::Serialize;
 
-use super::{extract::bank, observe::Metrics};
-use crate::error::AppError;
+use super::extract::bank;
+use crate::{error::AppError, metrics::Metrics};
 
 pub fn router() -> Router {
     Router::new()
@@ -42,11 +42,11 @@ async fn metrics_text(depot: &mut Depot, res: &mut Response) -> Result<(), AppEr
         .map_err(|_| AppError::Internal(anyhow::anyhow!("metrics are not in the depot")))?;
     res.add_header(
         "content-type",
-        "text/plain; version=0.0.4; charset=utf-8",
+        "application/openmetrics-text; version=1.0.0; charset=utf-8",
         true,
     )
     .ok();
-    res.render(metrics.render(bank.store()));
+    res.render(metrics.scrape(bank.store()).await);
     Ok(())
 }
 

@@ -68,7 +68,9 @@ impl<S: BankStore> Bank<S> {
                 "only bankers may deposit".to_owned(),
             ));
         }
-        self.store.deposit(account, amount).await
+        let deposit = self.store.deposit(account, amount).await;
+        self.metrics.record_deposit(deposit.is_ok());
+        deposit
     }
 
     /// A deposit made by the operator on the command line.
@@ -77,6 +79,8 @@ impl<S: BankStore> Bank<S> {
         account: AccountId,
         amount: Amount,
     ) -> Result<Deposit, AppError> {
-        self.store.deposit(account, amount).await
+        let deposit = self.store.deposit(account, amount).await;
+        self.metrics.record_deposit(deposit.is_ok());
+        deposit
     }
 }

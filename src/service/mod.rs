@@ -17,6 +17,7 @@ use crate::{
     config::TokenConfig,
     domain::{Role, Username},
     error::AppError,
+    metrics::BankMetrics,
     store::{BankStore, Store},
     token::{TokenKind, TokenMaker},
 };
@@ -59,6 +60,7 @@ pub struct Bank<S: BankStore = Store> {
     access_duration: Duration,
     refresh_duration: Duration,
     login_limiter: LoginLimiter,
+    metrics: BankMetrics,
 }
 
 impl<S: BankStore> Bank<S> {
@@ -69,12 +71,18 @@ impl<S: BankStore> Bank<S> {
             access_duration: config.access_duration,
             refresh_duration: config.refresh_duration,
             login_limiter: LoginLimiter::default(),
+            metrics: BankMetrics::default(),
         }
     }
 
     pub fn with_login_limiter(mut self, limiter: LoginLimiter) -> Self {
         self.login_limiter = limiter;
         self
+    }
+
+    /// The bank's counters (money, password hashing), for the metrics registry.
+    pub fn metrics(&self) -> &BankMetrics {
+        &self.metrics
     }
 
     pub fn store(&self) -> &S {

@@ -26,7 +26,10 @@ impl<S: BankStore> Bank<S> {
             caller: caller.username.clone(),
             key,
         });
-        self.store.transfer(&order, idempotency.as_ref()).await
+        let outcome = self.store.transfer(&order, idempotency.as_ref()).await;
+        self.metrics
+            .record_transfer(outcome.as_ref().map(|outcome| outcome.replayed));
+        outcome
     }
 
     /// A transfer the caller is a party to (or any, for a banker).

@@ -62,7 +62,10 @@ fn session_refused(reason: &str) -> AppError {
 impl<S: BankStore> Bank<S> {
     #[tracing::instrument(skip_all, fields(username = %new.username))]
     pub async fn create_user(&self, new: NewUser) -> Result<UserView, AppError> {
-        let hashed_password = hash_password(&new.password).await?;
+        let hashed_password = {
+            let _running = self.metrics.password_hash_running();
+            hash_password(&new.password).await?
+        };
         let user = self
             .store
             .create_user(&NewUserRecord {
@@ -89,7 +92,10 @@ impl<S: BankStore> Bank<S> {
         let hash = user
             .as_ref()
             .map_or(dummy_hash(), |user| user.hashed_password.as_str());
-        let password_ok = verify_password(&input.password, hash).await?;
+        let password_ok = {
+            let _running = self.metrics.password_hash_running();
+            verify_password(&input.password, hash).await?
+        };
         let Some(user) = user.filter(|_| password_ok) else {
             self.login_limiter
                 .record_failure(username, &client.client_ip);
@@ -211,7 +217,10 @@ impl<S: BankStore> Bank<S> {
             ));
         }
         let hashed_password = match &changes.password {
-            Some(password) => Some(hash_password(password).await?),
+            Some(password) => {
+                let _running = self.metrics.password_hash_running();
+                Some(hash_password(password).await?)
+            }
             None => None,
         };
         let update = UserUpdate {

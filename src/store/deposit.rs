@@ -27,7 +27,7 @@ impl Store {
             .enter(&[account_id.get()], &self.pressure)
             .await?;
         with_retry("deposit", &self.pressure, || async {
-            let mut client = self.pool.get().await?;
+            let mut client = self.checkout().await?;
             let tx = client.transaction().await?;
             let (add_balance, create_entry) = tokio::try_join!(
                 add_account_balance().prepare(&tx),

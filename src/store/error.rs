@@ -74,6 +74,47 @@ impl From<tokio_postgres::Error> for AppError {
     }
 }
 
+/// Every value `unavailable_cause` returns.
+pub const UNAVAILABLE_CAUSES: [&str; 8] = [
+    "pool_timeout",
+    "pool_closed",
+    "database_unreachable",
+    "lock_timeout",
+    "statement_timeout",
+    "conflict_retries_exhausted",
+    "too_many_connections",
+    "other",
+];
+
+/// Why the database could not serve a request, for the `simplebank_unavailable_total`
+/// metric: the first database or pool error in an `Unavailable` error's cause chain.
+pub fn unavailable_cause(cause: &anyhow::Error) -> &'static str {
+    for err in cause.chain() {
+        if let Some(err) = err.downcast_ref::<PoolError>() {
+            return match err {
+                PoolError::Timeout(_) => "pool_timeout",
+                PoolError::Closed => "pool_closed",
+                _ => "database_unreachable",
+            };
+        }
+        if let Some(err) = err.downcast_ref::<tokio_postgres::Error>() {
+            return match err.code() {
+                Some(code) if *code == SqlState::LOCK_NOT_AVAILABLE => "lock_timeout",
+                Some(code) if *code == SqlState::QUERY_CANCELED => "statement_timeout",
+                Some(code)
+                    if *code == SqlState::T_R_DEADLOCK_DETECTED
+                        || *code == SqlState::T_R_SERIALIZATION_FAILURE =>
+                {
+                    "conflict_retries_exhausted"
+                }
+                Some(code) if *code == SqlState::TOO_MANY_CONNECTIONS => "too_many_connections",
+                _ => "database_unreachable",
+            };
+        }
+    }
+    "other"
+}
+
 fn db_error(err: tokio_postgres::Error) -> AppError {
     let Some(db) = err.as_db_error() else {
         // No server answer at all: the connection broke or could not be made.

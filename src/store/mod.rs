@@ -8,24 +8,28 @@ mod deposit;
 pub(crate) mod error;
 mod gate;
 pub mod migrate;
+mod monitoring;
 mod pressure;
 mod records;
 mod retry;
 mod transfer;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Instant};
 
-use deadpool_postgres::{Object, Pool};
+use deadpool_postgres::{Object, Pool, PoolError};
+use prometheus_client::metrics::histogram::Histogram;
 
 pub use codegen::queries::{
-    accounts::Account, entries::Entry, idempotency_keys::IdempotencyRecord, sessions::Session,
-    transfers::Transfer, users::User,
+    accounts::Account, entries::Entry, idempotency_keys::IdempotencyRecord,
+    monitoring::BlockedQuery, sessions::Session, transfers::Transfer, users::User,
 };
 pub use database::{
     connect, create_database_if_missing, database_name, load_root_certificates, redacted_url,
     root_cert_path,
 };
 pub use deposit::Deposit;
+pub use error::{UNAVAILABLE_CAUSES, unavailable_cause};
+pub use monitoring::format_blocked_queries;
 pub use pressure::{Pressure, PressureSnapshot};
 pub use records::{BankStore, NewSession, NewUserRecord, TransferWithOwners, UserUpdate};
 pub use retry::MAX_ATTEMPTS;
@@ -39,7 +43,15 @@ pub struct Store {
     pool: Pool,
     money_gate: Arc<gate::MoneyGate>,
     pressure: Arc<Pressure>,
+    /// How long each checkout waited for a connection (shared by clones).
+    pool_wait: Histogram,
 }
+
+/// Upper bounds (seconds) of the pool-wait histogram's buckets: most checkouts
+/// find an idle connection at once, the pool gives up at 5 s.
+const POOL_WAIT_BUCKETS: [f64; 12] = [
+    0.000_05, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 2.5, 5.0,
+];
 
 impl Store {
     /// A pool for `config`. Connections are made lazily, so this does not touch the network.
@@ -51,6 +63,7 @@ impl Store {
                 config.lock_timeout,
             )),
             pressure: Arc::default(),
+            pool_wait: Histogram::new(POOL_WAIT_BUCKETS),
         })
     }
 
@@ -68,9 +81,22 @@ impl Store {
         self.money_gate.budget()
     }
 
+    /// The histogram of checkout waits, for the metrics registry.
+    pub fn pool_wait_histogram(&self) -> Histogram {
+        self.pool_wait.clone()
+    }
+
+    /// A connection from the pool; every checkout goes through here so its wait is measured.
+    pub(crate) async fn checkout(&self) -> Result<Object, PoolError> {
+        let started = Instant::now();
+        let connection = self.pool.get().await;
+        self.pool_wait.observe(started.elapsed().as_secs_f64());
+        connection
+    }
+
     /// A pooled connection, for single statements that need no transaction.
     pub async fn client(&self) -> Result<Object, AppError> {
-        Ok(self.pool.get().await?)
+        Ok(self.checkout().await?)
     }
 
     /// Whether the database answers a trivial query now.

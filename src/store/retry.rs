@@ -1,6 +1,7 @@
 use std::{future::Future, time::Duration};
 
 use rand::Rng;
+use tracing::Instrument;
 
 use super::{error::TxError, pressure::Pressure};
 use crate::error::AppError;
@@ -23,7 +24,9 @@ where
 {
     let mut attempt = 1;
     loop {
-        match transaction().await {
+        // One span per database transaction (per attempt): a child of the request's span.
+        let span = tracing::info_span!("db.transaction", use_case, attempt);
+        match transaction().instrument(span).await {
             Ok(value) => return Ok(value),
             Err(err) if err.is_retryable() && attempt < MAX_ATTEMPTS => {
                 let pause = backoff(attempt);

@@ -77,7 +77,7 @@ impl Store {
         let accounts = [order.from_account_id.get(), order.to_account_id.get()];
         let _pass = self.money_gate.enter(&accounts, &self.pressure).await?;
         with_retry("transfer", &self.pressure, || async {
-            let client = self.pool.get().await?;
+            let client = self.checkout().await?;
             let Some(request) = idempotency else {
                 let statement = transfer_money().prepare(&client).await?;
                 let moved = statement.params(&client, &order.params(None)).one().await?;

@@ -10,6 +10,7 @@ mod http_api;
 mod idempotency;
 mod isolation;
 mod migrations;
+mod observability;
 mod pressure;
 mod queries;
 mod replicas;

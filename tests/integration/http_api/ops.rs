@@ -96,25 +96,28 @@ async fn metrics_count_requests_by_route_and_status() {
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    assert!(content_type.starts_with("text/plain"), "{content_type}");
+    assert!(
+        content_type.starts_with("application/openmetrics-text"),
+        "{content_type}"
+    );
     let text = response.text().await.expect("the metrics text");
     assert!(
-        text.contains("# TYPE http_requests_total counter"),
+        text.contains("# TYPE simplebank_http_requests counter"),
         "{text}"
     );
     for line in [
-        r#"http_requests_total{method="GET",route="/accounts/{id}",status="200"} 1"#,
-        r#"http_requests_total{method="GET",route="/accounts/{id}",status="404"} 1"#,
-        r#"http_requests_total{method="POST",route="/accounts",status="201"} 1"#,
+        r#"simplebank_http_requests_total{method="GET",route="/accounts/{id}",status="200"} 1"#,
+        r#"simplebank_http_requests_total{method="GET",route="/accounts/{id}",status="404"} 1"#,
+        r#"simplebank_http_requests_total{method="POST",route="/accounts",status="201"} 1"#,
     ] {
         assert!(text.contains(line), "expected {line:?} in:\n{text}");
     }
     assert!(
-        text.contains("http_request_duration_seconds_bucket{"),
+        text.contains("simplebank_http_request_duration_seconds_bucket{"),
         "latency histogram"
     );
     assert!(
-        text.contains("db_pool_connections{state=\"max\"}"),
+        text.contains("simplebank_db_pool_max_connections "),
         "pool usage"
     );
 }

@@ -8,6 +8,24 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// Queries over the system catalogs only (the lock monitor): they have no table of
+/// the bank's to sit under, so the page lists them in the catalogue alone.
+fn reads_only_the_catalogs(query: &queries::Query) -> bool {
+    query.sql.contains("pg_catalog.")
+        && queries::tables_used(
+            &query.sql,
+            &[
+                "accounts",
+                "entries",
+                "transfers",
+                "users",
+                "sessions",
+                "idempotency_keys",
+            ],
+        )
+        .is_empty()
+}
+
 fn page() -> String {
     render_html(&root().join("doc/db.dbml"), &root().join("queries")).unwrap()
 }
@@ -55,9 +73,11 @@ fn the_page_shows_every_table_ref_and_query() {
     );
     for query in &queries {
         assert!(
-            page.matches(&format!("\" data-query=\"{}\" data-search=", query.name))
-                .count()
-                >= 1,
+            reads_only_the_catalogs(query)
+                || page
+                    .matches(&format!("\" data-query=\"{}\" data-search=", query.name))
+                    .count()
+                    >= 1,
             "query {} has no card",
             query.name
         );
@@ -73,6 +93,9 @@ fn the_page_shows_every_table_ref_and_query() {
 fn every_query_of_the_bank_touches_a_known_table() {
     let page = page();
     for query in queries::load_dir(&root().join("queries")).unwrap() {
+        if reads_only_the_catalogs(&query) {
+            continue;
+        }
         assert!(
             page.contains(&format!("\" data-query=\"{}\" data-search=", query.name)),
             "query {} has no card under a table: no table detected in its SQL",
