@@ -12,7 +12,7 @@
 //! - `full-scan`: an Index (Only) Scan of a watched table with no Index Cond (it walks the
 //!   whole index, e.g. an ORDER BY id LIMIT n whose filter might match nothing);
 //! - `sort`: a Sort (or Incremental Sort) whose input is not bounded, i.e. not every path from
-//!   the Sort down to a scan passes through a Limit. Sorting the merged heads of two LIMITed
+//!   the Sort down to a leaf passes through a Limit or ends in a VALUES list or a one-row Result. Sorting the merged heads of two LIMITed
 //!   index scans is fine; sorting everything an account ever did before a LIMIT is not.
 //!
 //! An exception is a line right above the query's `--!` annotation:
@@ -448,13 +448,15 @@ fn walk(node: &Value, findings: &mut Vec<Finding>) {
     }
 }
 
-/// Whether every path from `node` down to a scan passes through a Limit.
+/// Whether every path from `node` down to a leaf passes through a Limit or ends in a constant
+/// row set (a VALUES list, a childless Result): then what is sorted has a size the query fixes.
 fn bounded(node: &Value) -> bool {
-    if text(node, "Node Type") == Some("Limit") {
-        return true;
-    }
     let kids = children(node);
-    !kids.is_empty() && kids.iter().all(bounded)
+    match text(node, "Node Type") {
+        Some("Limit") => true,
+        Some("Values Scan" | "Result") if kids.is_empty() => true,
+        _ => !kids.is_empty() && kids.iter().all(bounded),
+    }
 }
 
 /// Where `make query-vet` records each query's plan shape, next to `doc/db.dbml`.
