@@ -85,7 +85,8 @@ expected_total=$((USERS * 1000000000))
 
 # pgbench: rate and p50/p99 (from a 10% sample of per-transaction latencies).
 pgbench_run() {
-    local name=$1 script=$2 round=$3 dir=$work/pgbench_${script}_$round
+    local name=$1 script=$2 round=$3
+    local dir=$work/pgbench_${script}_$round
     mkdir -p "$dir"
     echo "== pgbench $name (round $round): $CONNECTIONS clients, $DURATION"
     (cd "$dir" && pgbench -h "$PG_HOST" -p "${PG_PORT:-5432}" -U "${PG_USER:-postgres}" -n -M prepared \
