@@ -122,7 +122,9 @@ wrk_run() {
     p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
     p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
     errors=$(awk '/Non-2xx or 3xx responses/ {print $5}' "$out")
-    errors=$((${errors:-0} + $(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out" || echo 0)))
+    local socket_errors
+    socket_errors=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out")
+    errors=$((${errors:-0} + ${socket_errors:-0}))
     printf 'http\t%s\t1\t%s\t%s\t%s\t%s\n' "$key" "$rate" "$p50" "$p99" "$errors" >>"$results"
     echo "   $rate/s, p50 $p50 ms, p99 $p99 ms, errors $errors"
 }
