@@ -41,6 +41,10 @@ cleanup() {
         wait "$server_pid" || true
     fi
     rm -rf "$work"
+    # The grown bank is gigabytes: dropped unless KEEP_BENCH_DB=1.
+    if [[ "${KEEP_BENCH_DB:-0}" != 1 ]]; then
+        psql -w -X -q "$PG_SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" || true
+    fi
 }
 trap cleanup EXIT
 
