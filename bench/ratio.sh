@@ -41,6 +41,10 @@ cleanup() {
         wait "$server_pid" || true
     fi
     rm -rf "$work"
+    # The grown bank is gigabytes: dropped unless KEEP_BENCH_DB=1.
+    if [[ "${KEEP_BENCH_DB:-0}" != 1 ]]; then
+        psql -w -X -q "$PG_SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" || true
+    fi
 }
 trap cleanup EXIT
 
@@ -85,7 +89,8 @@ expected_total=$((USERS * 1000000000))
 
 # pgbench: rate and p50/p99 (from a 10% sample of per-transaction latencies).
 pgbench_run() {
-    local name=$1 script=$2 round=$3 dir=$work/pgbench_${script}_$round
+    local name=$1 script=$2 round=$3
+    local dir=$work/pgbench_${script}_$round
     mkdir -p "$dir"
     echo "== pgbench $name (round $round): $CONNECTIONS clients, $DURATION"
     (cd "$dir" && pgbench -h "$PG_HOST" -p "${PG_PORT:-5432}" -U "${PG_USER:-postgres}" -n -M prepared \
@@ -121,7 +126,9 @@ wrk_run() {
     p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
     p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
     errors=$(awk '/Non-2xx or 3xx responses/ {print $5}' "$out")
-    errors=$((${errors:-0} + $(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out" || echo 0)))
+    local socket_errors
+    socket_errors=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out")
+    errors=$((${errors:-0} + ${socket_errors:-0}))
     printf 'http\t%s\t1\t%s\t%s\t%s\t%s\n' "$key" "$rate" "$p50" "$p99" "$errors" >>"$results"
     echo "   $rate/s, p50 $p50 ms, p99 $p99 ms, errors $errors"
 }

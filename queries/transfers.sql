@@ -59,6 +59,7 @@ WHERE t.id = :id;
 
 --: MoneyMoved(transfer_id?, transfer_created_at?, from_entry_id?, from_entry_created_at?, to_entry_id?, to_entry_created_at?, from_owner?, from_balance?, from_currency?, from_created_at?, to_owner?, to_balance?, to_currency?, to_created_at?)
 
+-- vet: allow sort because it orders the two entries of one transfer (a VALUES pair per verdict row) before inserting them
 --! transfer_money (required_owner?, caller?, idempotency_key?) : MoneyMoved
 --- A whole transfer in one statement, so one round trip. It locks both accounts in
 --- ascending id order (as every money statement does, so opposite transfers cannot
