@@ -6,12 +6,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::{
-    app::{Application, shutdown_signal},
+    app::{Application, bank_from_config, shutdown_signal},
     config::{Config, LogFormat},
     domain::{AccountId, Amount, Role, Username},
     service::Bank,
     store::{self, Store, migrate},
-    token,
 };
 
 #[derive(Debug, Parser)]
@@ -43,6 +42,9 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Delete expired idempotency keys, sessions past SESSION_RETENTION and expired
+    /// failed-login counters now (the server also does it every PURGE_INTERVAL).
+    Purge,
     /// Print the OpenAPI 3 description of the REST API (JSON).
     Openapi,
 }
@@ -145,14 +147,18 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
             println!("{} is now a {}", user.username, user.role);
             Ok(())
         }
+        Command::Purge => {
+            let report = bank(&config)?.purge(&config.horizon).await?;
+            println!("{report}");
+            Ok(())
+        }
         Command::Openapi => unreachable!("handled before loading the configuration"),
     }
 }
 
 fn bank(config: &Config) -> anyhow::Result<Arc<Bank>> {
     let store = Store::new(&config.database)?;
-    let tokens = token::maker_from_config(&config.token)?;
-    Ok(Arc::new(Bank::new(store, tokens, &config.token)))
+    Ok(Arc::new(bank_from_config(store, config)?))
 }
 
 async fn run_migrate(config: &Config, action: MigrateAction) -> anyhow::Result<()> {

@@ -2,7 +2,9 @@
 
 pub mod accounts;
 pub mod entries;
+pub mod failed_logins;
 pub mod idempotency_keys;
+pub mod purge;
 pub mod sessions;
 pub mod transfers;
 pub mod users;

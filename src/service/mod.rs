@@ -4,6 +4,7 @@
 mod accounts;
 mod inputs;
 mod login_limit;
+mod purge;
 mod transfers;
 mod users;
 
@@ -17,6 +18,7 @@ use crate::{
     config::TokenConfig,
     domain::{Role, Username},
     error::AppError,
+    password::PasswordPool,
     store::{BankStore, Store},
     token::{TokenKind, TokenMaker},
 };
@@ -59,6 +61,7 @@ pub struct Bank<S: BankStore = Store> {
     access_duration: Duration,
     refresh_duration: Duration,
     login_limiter: LoginLimiter,
+    passwords: PasswordPool,
 }
 
 impl<S: BankStore> Bank<S> {
@@ -69,12 +72,28 @@ impl<S: BankStore> Bank<S> {
             access_duration: config.access_duration,
             refresh_duration: config.refresh_duration,
             login_limiter: LoginLimiter::default(),
+            passwords: PasswordPool::default(),
         }
     }
 
     pub fn with_login_limiter(mut self, limiter: LoginLimiter) -> Self {
         self.login_limiter = limiter;
         self
+    }
+
+    /// Bounds password work with `pool` (sign-up, login, password change).
+    pub fn with_password_pool(mut self, pool: PasswordPool) -> Self {
+        self.passwords = pool;
+        self
+    }
+
+    /// The password pool, for its gauges (running, queued, refused).
+    pub fn password_pool(&self) -> &PasswordPool {
+        &self.passwords
+    }
+
+    pub fn login_limiter(&self) -> &LoginLimiter {
+        &self.login_limiter
     }
 
     pub fn store(&self) -> &S {

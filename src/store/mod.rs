@@ -7,9 +7,12 @@ mod database;
 mod deposit;
 pub(crate) mod error;
 pub mod migrate;
+mod purge;
 mod records;
 mod retry;
 mod transfer;
+
+use std::time::Duration;
 
 use deadpool_postgres::{Object, Pool};
 
@@ -22,16 +25,22 @@ pub use database::{
     root_cert_path,
 };
 pub use deposit::Deposit;
+pub use purge::{PURGE_LOCK_ID, PurgeReport, PurgeSettings};
 pub use records::{BankStore, NewSession, NewUserRecord, TransferWithOwners, UserUpdate};
 pub use retry::MAX_ATTEMPTS;
 pub use transfer::{IdempotentRequest, TransferOrder, TransferOutcome, TransferResult};
 
-use crate::{config::DatabaseConfig, error::AppError};
+use crate::{
+    config::{DatabaseConfig, StorageHorizon},
+    error::AppError,
+};
 
 /// A handle to the bank's database. Cheap to clone: clones share one pool.
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// After this an idempotency key counts as absent (`IDEMPOTENCY_KEY_TTL`).
+    idempotency_key_ttl: Duration,
 }
 
 impl Store {
@@ -39,7 +48,14 @@ impl Store {
     pub fn new(config: &DatabaseConfig) -> anyhow::Result<Self> {
         Ok(Self {
             pool: database::build_pool(config)?,
+            idempotency_key_ttl: StorageHorizon::default().idempotency_key_ttl,
         })
+    }
+
+    /// Keys older than `ttl` are taken over by a new request with the same key.
+    pub fn with_idempotency_key_ttl(mut self, ttl: Duration) -> Self {
+        self.idempotency_key_ttl = ttl;
+        self
     }
 
     pub fn pool(&self) -> &Pool {

@@ -76,7 +76,8 @@ impl Store {
             let mut client = self.pool.get().await?;
             let tx = client.transaction().await?;
             if let Some(request) = idempotency
-                && let Some(replay) = claim_key(&tx, request, &order.fingerprint()).await?
+                && let Some(replay) =
+                    claim_key(&tx, request, &order.fingerprint(), self.idempotency_key_ttl).await?
             {
                 return Ok(TransferOutcome {
                     result: replay,
@@ -103,13 +104,15 @@ async fn claim_key(
     tx: &Transaction<'_>,
     request: &IdempotentRequest,
     fingerprint: &str,
+    ttl: std::time::Duration,
 ) -> Result<Option<TransferResult>, TxError> {
     let (caller, key) = (request.caller.as_str(), request.key.as_str());
-    // A concurrent request with the same key blocks here until the first commits.
+    // A concurrent request with the same key blocks here until the first commits;
+    // an expired key is taken over as new by the same statement.
     let reserved = reserve_idempotency_key()
         .prepare(tx)
         .await?
-        .bind(tx, &caller, &key, &fingerprint)
+        .bind(tx, &caller, &key, &fingerprint, &ttl.as_secs_f64())
         .opt()
         .await?;
     if reserved.is_some() {

@@ -362,7 +362,8 @@ async fn reap_leftovers(admin: &tokio_postgres::Client, current_template: &str) 
         .await
         .expect("list test databases");
     let now = unix_seconds();
-    let older_than_leftover_age = |seconds: u64| now.saturating_sub(seconds) > LEFTOVER_AGE.as_secs();
+    let older_than_leftover_age =
+        |seconds: u64| now.saturating_sub(seconds) > LEFTOVER_AGE.as_secs();
     for row in rows {
         let name: String = row.get(0);
         let last_used: String = row.get(1);

@@ -9,6 +9,8 @@ mod http_api;
 mod idempotency;
 mod isolation;
 mod migrations;
+mod password_limits;
+mod purge;
 mod queries;
 mod replicas;
 mod stress;

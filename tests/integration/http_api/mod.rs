@@ -18,7 +18,7 @@ use rand::Rng;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use simplebank::{
-    app::Application,
+    app::{Application, bank_from_config},
     config::Config,
     domain::{Role, Username},
     service::{Bank, LoginLimiter},
@@ -141,8 +141,8 @@ impl TestApp {
     ) -> Self {
         let db = TestDb::new().await;
         let config = test_config(&db.url, configure);
-        let tokens = token::maker_from_config(&config.token).expect("token maker");
-        let mut bank = Bank::new(db.store.clone(), tokens, &config.token);
+        // As the server builds it: the password pool and key lifetime follow `config`.
+        let mut bank = bank_from_config(db.store.clone(), &config).expect("a bank");
         if let Some(limiter) = limiter {
             bank = bank.with_login_limiter(limiter);
         }
