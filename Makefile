@@ -142,8 +142,9 @@ proto: ## Nothing to commit: build.rs compiles proto/ with protox (no protoc) on
 evans: ## Explore the gRPC API on localhost:9090 through reflection (needs evans installed)
 	evans --host localhost --port 9090 -r repl
 
-bench: ## Load benchmark on a release build: GET /accounts/{id} and POST /transfers, 32 clients, 10 s
+bench: ## Load benchmark on a release build: GET /accounts/{id} and POST /transfers, 32 clients, 10 s; then memory under a sign-up/login burst
 	bench/http.sh
+	bench/memory.sh
 
 install-tools: ## Install the pinned cornucopia unless `cornucopia --version` already shows it
 	@if [[ "$$(cornucopia --version 2>/dev/null)" == 'cornucopia $(CORNUCOPIA_VERSION)' ]]; then \
