@@ -154,8 +154,9 @@ proto: ## Nothing to commit: build.rs compiles proto/ with protox (no protoc) on
 evans: ## Explore the gRPC API on localhost:9090 through reflection (needs evans installed)
 	evans --host localhost --port 9090 -r repl
 
-bench: ## Server vs pgbench ratios (GET, transfers), p50/p99, peak RSS, money check, growth table
+bench: ## Server vs pgbench ratios (GET, transfers), p50/p99, peak RSS, money check, growth table; memory under a sign-up/login burst
 	bench/ratio.sh
+	bench/memory.sh
 
 bench-hot-row: ## A row held 30 s under 40 transfers while other clients read and transfer (release build)
 	bench/hot_row.sh

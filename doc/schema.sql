@@ -58,6 +58,16 @@ CREATE TABLE "idempotency_keys" (
   PRIMARY KEY ("caller", "key")
 );
 
+CREATE TABLE "failed_logins" (
+  "scope" varchar NOT NULL,
+  "subject" varchar NOT NULL,
+  "failures" integer NOT NULL,
+  "window_started_at" timestamptz NOT NULL DEFAULT (now()),
+  PRIMARY KEY ("scope", "subject"),
+  CONSTRAINT "failed_logins_scope_known" CHECK (scope IN ('username', 'address')),
+  CONSTRAINT "failed_logins_failures_positive" CHECK (failures > 0)
+);
+
 CREATE UNIQUE INDEX "users_email_key" ON "users" ((lower(email)));
 
 CREATE INDEX ON "accounts" ("owner");
@@ -73,6 +83,12 @@ CREATE INDEX "transfers_to_account_id_id_idx" ON "transfers" ("to_account_id", "
 CREATE INDEX ON "transfers" ("from_account_id", "to_account_id");
 
 CREATE INDEX ON "sessions" ("username");
+
+CREATE INDEX ON "sessions" ("expires_at");
+
+CREATE INDEX ON "idempotency_keys" ("created_at");
+
+CREATE INDEX ON "failed_logins" ("window_started_at");
 
 COMMENT ON TABLE "users" IS 'A person who can log in. The primary key `users_pkey` makes usernames unique.';
 
@@ -102,7 +118,7 @@ its two entries and the two balance updates.';
 
 COMMENT ON COLUMN "transfers"."amount" IS 'must be positive: minor units moved (transfers_amount_positive).';
 
-COMMENT ON TABLE "sessions" IS 'One row per refresh token issued at login.';
+COMMENT ON TABLE "sessions" IS 'One row per refresh token issued at login; deleted SESSION_RETENTION after it expires.';
 
 COMMENT ON COLUMN "sessions"."id" IS 'The refresh token id.';
 
@@ -110,7 +126,8 @@ COMMENT ON COLUMN "sessions"."is_blocked" IS 'true after logout: the refresh tok
 
 COMMENT ON TABLE "idempotency_keys" IS 'One row per (caller, key). The row is reserved and completed inside the transaction that
 does the work, so a committed row always has its response; a concurrent duplicate waits on
-the primary key until the first commits.';
+the primary key until the first commits. A key older than IDEMPOTENCY_KEY_TTL counts as
+absent: the next request with it takes the row over as new, and the purge deletes it.';
 
 COMMENT ON COLUMN "idempotency_keys"."caller" IS 'The user who sent the request.';
 
@@ -121,6 +138,19 @@ COMMENT ON COLUMN "idempotency_keys"."request_fingerprint" IS 'Hash of the reque
 COMMENT ON COLUMN "idempotency_keys"."response_status" IS 'HTTP status of the stored response; NULL while the first request is in flight.';
 
 COMMENT ON COLUMN "idempotency_keys"."response_body" IS 'The stored response body.';
+
+COMMENT ON TABLE "failed_logins" IS 'Failed-login counters, in the database so that every replica sees the same counts. A
+failure adds one to the username''s row and to the address''s row (created at one, or
+restarted at one when the window has passed); a successful login deletes the username''s
+row. The purge deletes rows whose window has passed.';
+
+COMMENT ON COLUMN "failed_logins"."scope" IS '`username` or `address` (the client address).';
+
+COMMENT ON COLUMN "failed_logins"."subject" IS 'The username or the client address counted.';
+
+COMMENT ON COLUMN "failed_logins"."failures" IS 'Failed logins since window_started_at; at 10 per username or 50 per address, logins are refused (429).';
+
+COMMENT ON COLUMN "failed_logins"."window_started_at" IS 'The first failure of the window; after 15 minutes the row counts as none.';
 
 ALTER TABLE "accounts" ADD CONSTRAINT "accounts_owner_fkey" FOREIGN KEY ("owner") REFERENCES "users" ("username");
 

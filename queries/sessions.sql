@@ -18,3 +18,13 @@ UPDATE sessions
 SET is_blocked = true
 WHERE id = :id
 RETURNING id, username, refresh_token, user_agent, client_ip, is_blocked, expires_at, created_at;
+
+--! purge_expired_sessions
+--- Deletes at most `batch_size` sessions that expired more than `retention_seconds` ago.
+DELETE FROM sessions
+WHERE ctid = ANY(ARRAY(
+  SELECT ctid FROM sessions
+  WHERE expires_at < now() - make_interval(secs => :retention_seconds)
+  ORDER BY expires_at
+  LIMIT :batch_size
+  FOR UPDATE SKIP LOCKED));

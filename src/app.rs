@@ -12,9 +12,10 @@ use salvo::{
 use tokio::sync::{oneshot, watch};
 
 use crate::{
-    config::Config,
+    config::{Config, StorageHorizon},
     grpc, http,
     metrics::Metrics,
+    password::PasswordPool,
     service::Bank,
     store::{self, Store, migrate},
     token,
@@ -49,8 +50,7 @@ impl Application {
         tokio::task::spawn_blocking(crate::password::dummy_hash).await?;
 
         let store = Store::new(&config.database)?;
-        let tokens = token::maker_from_config(&config.token).context("token settings")?;
-        let bank = Arc::new(Bank::new(store, tokens, &config.token));
+        let bank = Arc::new(bank_from_config(store, &config)?);
         Self::with_bank(config, bank).await
     }
 
@@ -150,6 +150,11 @@ impl Application {
                 let _ = grpc_stopped.wait_for(|stopped| *stopped).await;
             },
         ));
+        let purger = tokio::spawn(purge_periodically(
+            self.bank.clone(),
+            self.config.horizon,
+            stopped.clone(),
+        ));
         tracing::info!(http = %self.http_address, grpc = %self.grpc_address, "serving");
         let service = http::service(self.bank.clone(), metrics, &self.config, stopped);
         server.serve(service).await;
@@ -161,6 +166,7 @@ impl Application {
             }
             Err(_) => tracing::warn!("gRPC calls still running after the drain timeout"),
         }
+        purger.abort();
         self.bank.store().pool().close();
         tracing::info!("stopped");
         Ok(())
@@ -213,6 +219,38 @@ impl Acceptor for ClosingAcceptor {
             let _ = closed.send(());
         }
         std::future::pending().await
+    }
+}
+
+/// The bank a configuration describes, over `store`: token maker, idempotency key
+/// lifetime and password pool from their settings.
+pub fn bank_from_config(store: Store, config: &Config) -> anyhow::Result<Bank> {
+    let tokens = token::maker_from_config(&config.token).context("token settings")?;
+    let store = store.with_idempotency_key_ttl(config.horizon.idempotency_key_ttl);
+    Ok(Bank::new(store, tokens, &config.token)
+        .with_password_pool(PasswordPool::new(config.passwords)))
+}
+
+/// Purges every `PURGE_INTERVAL` until the server stops. Replicas take turns through
+/// the purge's advisory lock; a failed run is logged and tried again next time.
+async fn purge_periodically(
+    bank: Arc<Bank>,
+    horizon: StorageHorizon,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(horizon.purge_interval) => {}
+            _ = stopped.wait_for(|stopped| *stopped) => return,
+        }
+        match bank.purge(&horizon).await {
+            Ok(report) if report.deleted() > 0 => tracing::info!(%report, "purged"),
+            Ok(report) => tracing::debug!(%report, "purged"),
+            Err(err) => {
+                err.log();
+                tracing::warn!("purge failed; it runs again after PURGE_INTERVAL");
+            }
+        }
     }
 }
 

@@ -6,12 +6,12 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::{
-    app::{Application, shutdown_signal},
+    app::{Application, bank_from_config, shutdown_signal},
     config::Config,
     domain::{AccountId, Amount, Role, Username},
     service::Bank,
     store::{self, Store, format_blocked_queries, migrate},
-    telemetry, token,
+    telemetry,
 };
 
 #[derive(Debug, Parser)]
@@ -48,6 +48,9 @@ enum Command {
         #[command(subcommand)]
         action: DbAction,
     },
+    /// Delete expired idempotency keys, sessions past SESSION_RETENTION and expired
+    /// failed-login counters now (the server also does it every PURGE_INTERVAL).
+    Purge,
     /// Print the OpenAPI 3 description of the REST API (JSON).
     Openapi,
     /// Print the name of every metric the server exports on /metrics, one per line.
@@ -164,6 +167,11 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<()> {
             print!("{}", format_blocked_queries(&pairs));
             Ok(())
         }
+        Command::Purge => {
+            let report = bank(&config)?.purge(&config.horizon).await?;
+            println!("{report}");
+            Ok(())
+        }
         Command::Openapi | Command::MetricNames => {
             unreachable!("handled before loading the configuration")
         }
@@ -190,8 +198,7 @@ fn print_metric_names() -> ExitCode {
 
 fn bank(config: &Config) -> anyhow::Result<Arc<Bank>> {
     let store = Store::new(&config.database)?;
-    let tokens = token::maker_from_config(&config.token)?;
-    Ok(Arc::new(Bank::new(store, tokens, &config.token)))
+    Ok(Arc::new(bank_from_config(store, config)?))
 }
 
 async fn run_migrate(config: &Config, action: MigrateAction) -> anyhow::Result<()> {

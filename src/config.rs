@@ -30,6 +30,55 @@ pub struct Config {
     /// Where spans go by OTLP/gRPC (`OTEL_EXPORTER_OTLP_ENDPOINT`, e.g.
     /// `http://otel-collector:4317`); none exports nothing.
     pub otlp_endpoint: Option<String>,
+    pub passwords: PasswordLimits,
+    pub horizon: StorageHorizon,
+}
+
+/// How much password work (argon2id) may run and wait at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordLimits {
+    /// Hashes or verifications running at once (`PASSWORD_HASH_CONCURRENCY`).
+    pub concurrency: usize,
+    /// Callers that may wait for a slot (`PASSWORD_HASH_QUEUE`); 0 refuses at once when busy.
+    pub queue: usize,
+    /// How long a caller waits for a slot before it is refused (`PASSWORD_HASH_QUEUE_TIMEOUT`).
+    pub queue_timeout: Duration,
+}
+
+impl Default for PasswordLimits {
+    /// One slot per core, 128 waiting callers, 5 s of waiting at most.
+    fn default() -> Self {
+        Self {
+            concurrency: std::thread::available_parallelism().map_or(1, usize::from),
+            queue: 128,
+            queue_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// How long rows that only grow are kept, and how the purge removes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StorageHorizon {
+    /// After this an idempotency key is forgotten and may be used again as new
+    /// (`IDEMPOTENCY_KEY_TTL`).
+    pub idempotency_key_ttl: Duration,
+    /// Sessions are deleted this long after they expire (`SESSION_RETENTION`).
+    pub session_retention: Duration,
+    /// How often the server purges (`PURGE_INTERVAL`).
+    pub purge_interval: Duration,
+    /// Rows deleted per transaction (`PURGE_BATCH_SIZE`): small, so locks stay short.
+    pub purge_batch_size: i64,
+}
+
+impl Default for StorageHorizon {
+    fn default() -> Self {
+        Self {
+            idempotency_key_ttl: Duration::from_secs(24 * 3600),
+            session_retention: Duration::from_secs(7 * 24 * 3600),
+            purge_interval: Duration::from_secs(10 * 60),
+            purge_batch_size: 1000,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -218,6 +267,48 @@ impl Config {
             Some(other) => bail!("LOG_FORMAT must be 'text' or 'json', got {other:?}"),
         };
 
+        let passwords = {
+            let default = PasswordLimits::default();
+            let concurrency = parse_key(
+                get("PASSWORD_HASH_CONCURRENCY"),
+                "PASSWORD_HASH_CONCURRENCY",
+                default.concurrency,
+            )?;
+            if concurrency == 0 {
+                bail!("PASSWORD_HASH_CONCURRENCY must be at least 1");
+            }
+            PasswordLimits {
+                concurrency,
+                queue: parse_key(
+                    get("PASSWORD_HASH_QUEUE"),
+                    "PASSWORD_HASH_QUEUE",
+                    default.queue,
+                )?,
+                queue_timeout: parse_duration_key(
+                    get("PASSWORD_HASH_QUEUE_TIMEOUT"),
+                    "PASSWORD_HASH_QUEUE_TIMEOUT",
+                    "5s",
+                )?,
+            }
+        };
+        let horizon = StorageHorizon {
+            idempotency_key_ttl: parse_duration_key(
+                get("IDEMPOTENCY_KEY_TTL"),
+                "IDEMPOTENCY_KEY_TTL",
+                "24h",
+            )?,
+            session_retention: parse_duration_key(
+                get("SESSION_RETENTION"),
+                "SESSION_RETENTION",
+                "168h",
+            )?,
+            purge_interval: parse_duration_key(get("PURGE_INTERVAL"), "PURGE_INTERVAL", "10m")?,
+            purge_batch_size: parse_key(get("PURGE_BATCH_SIZE"), "PURGE_BATCH_SIZE", 1000i64)?,
+        };
+        if horizon.purge_batch_size < 1 {
+            bail!("PURGE_BATCH_SIZE must be at least 1");
+        }
+
         Ok(Self {
             environment,
             database: DatabaseConfig {
@@ -264,6 +355,8 @@ impl Config {
             )?,
             http_limits,
             otlp_endpoint: get("OTEL_EXPORTER_OTLP_ENDPOINT").map(str::to_owned),
+            passwords,
+            horizon,
         })
     }
 }
@@ -380,6 +473,13 @@ mod tests {
         assert_eq!(config.http_limits.header_timeout, Duration::from_secs(10));
         assert_eq!(config.http_limits.body_timeout, Duration::from_secs(10));
         assert_eq!(config.http_limits.idle_timeout, Duration::from_secs(75));
+        assert_eq!(config.passwords, PasswordLimits::default());
+        assert!(config.passwords.concurrency >= 1);
+        assert_eq!(config.horizon, StorageHorizon::default());
+        assert_eq!(
+            config.horizon.idempotency_key_ttl,
+            Duration::from_secs(24 * 3600)
+        );
     }
 
     #[test]
@@ -390,6 +490,37 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(err.to_string().contains("DB_LOCK_TIMEOUT"), "{err}");
+    }
+
+    #[test]
+    fn pressure_settings_are_read() {
+        let config = Config::from_values(&values(&[
+            ("PASSWORD_HASH_CONCURRENCY", "3"),
+            ("PASSWORD_HASH_QUEUE", "0"),
+            ("PASSWORD_HASH_QUEUE_TIMEOUT", "250ms"),
+            ("IDEMPOTENCY_KEY_TTL", "1h"),
+            ("SESSION_RETENTION", "72h"),
+            ("PURGE_INTERVAL", "30s"),
+            ("PURGE_BATCH_SIZE", "50"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            config.passwords,
+            PasswordLimits {
+                concurrency: 3,
+                queue: 0,
+                queue_timeout: Duration::from_millis(250),
+            }
+        );
+        assert_eq!(
+            config.horizon,
+            StorageHorizon {
+                idempotency_key_ttl: Duration::from_secs(3600),
+                session_retention: Duration::from_secs(72 * 3600),
+                purge_interval: Duration::from_secs(30),
+                purge_batch_size: 50,
+            }
+        );
     }
 
     #[test]
@@ -413,6 +544,13 @@ mod tests {
             ("HTTP_BODY_TIMEOUT", "soon"),
             ("HTTP_HEADER_TIMEOUT", "0s"),
             ("HTTP_IDLE_TIMEOUT", "-1s"),
+            ("PASSWORD_HASH_CONCURRENCY", "0"),
+            ("PASSWORD_HASH_QUEUE", "-1"),
+            ("PASSWORD_HASH_QUEUE_TIMEOUT", "5"),
+            ("IDEMPOTENCY_KEY_TTL", "1d"),
+            ("SESSION_RETENTION", "0s"),
+            ("PURGE_INTERVAL", "soon"),
+            ("PURGE_BATCH_SIZE", "0"),
         ] {
             let err = Config::from_values(&values(&[(key, value)])).unwrap_err();
             assert!(err.to_string().contains(key), "{key}: {err}");

@@ -1,7 +1,7 @@
 //! Failures a healthy database cannot produce, through a fake store: the service
 //! must turn them into opaque 5xx bodies and keep the cause for the log.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use chrono::Utc;
 use uuid::Uuid;
@@ -139,14 +139,42 @@ impl BankStore for FakeStore {
     async fn deposit(&self, _account: AccountId, _amount: Amount) -> Result<Deposit, AppError> {
         self.fail()
     }
+    async fn failed_login_counts(
+        &self,
+        _username: &str,
+        _address: &str,
+        _window: Duration,
+    ) -> Result<(i64, i64), AppError> {
+        match self.0 {
+            Failure::CorruptRole => Ok((0, 0)),
+            _ => self.fail(),
+        }
+    }
+    async fn record_failed_login(
+        &self,
+        _username: &str,
+        _address: &str,
+        _window: Duration,
+    ) -> Result<(), AppError> {
+        match self.0 {
+            Failure::CorruptRole => Ok(()),
+            _ => self.fail(),
+        }
+    }
+    async fn reset_failed_logins(&self, _username: &str) -> Result<(), AppError> {
+        match self.0 {
+            Failure::CorruptRole => Ok(()),
+            _ => self.fail(),
+        }
+    }
 }
 
 fn bank(failure: Failure) -> Bank<FakeStore> {
     let config = TokenConfig {
         format: TokenFormat::Paseto,
         symmetric_key: Secret::new("0123456789abcdef0123456789abcdef"),
-        access_duration: std::time::Duration::from_secs(60),
-        refresh_duration: std::time::Duration::from_secs(600),
+        access_duration: Duration::from_secs(60),
+        refresh_duration: Duration::from_secs(600),
     };
     let tokens: Arc<dyn crate::token::TokenMaker> =
         maker_from_config(&config).expect("token maker");

@@ -1,26 +1,18 @@
 //! Failed-login limiting: after too many failures for one username, or from one
 //! client address, within a window, further attempts are refused until the
-//! window passes. Kept in memory: each replica limits on its own.
+//! window passes. The counters live in PostgreSQL (`failed_logins`), so every
+//! replica sees the same counts.
 
-use std::{
-    collections::{HashMap, VecDeque},
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use std::time::Duration;
 
-use crate::error::AppError;
+use crate::{error::AppError, store::BankStore};
 
+/// The limits; the counting is the store's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginLimiter {
     window: Duration,
     per_username: usize,
     per_address: usize,
-    failures: Mutex<Failures>,
-}
-
-#[derive(Default)]
-struct Failures {
-    by_username: HashMap<String, VecDeque<Instant>>,
-    by_address: HashMap<String, VecDeque<Instant>>,
 }
 
 impl Default for LoginLimiter {
@@ -30,124 +22,84 @@ impl Default for LoginLimiter {
     }
 }
 
+/// What the check saw, so the success path skips a write it does not need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct LoginCounts {
+    pub username_failures: i64,
+}
+
 impl LoginLimiter {
     pub fn new(window: Duration, per_username: usize, per_address: usize) -> Self {
         Self {
             window,
             per_username,
             per_address,
-            failures: Mutex::new(Failures::default()),
         }
     }
 
-    /// Refuses the attempt when either count has reached its limit.
-    pub fn check(&self, username: &str, address: &str) -> Result<(), AppError> {
-        let now = Instant::now();
-        let mut failures = self.lock();
-        let by_user = recent(&mut failures.by_username, username, now, self.window);
-        let by_address = recent(&mut failures.by_address, address, now, self.window);
-        if by_user >= self.per_username || by_address >= self.per_address {
+    /// How long a counter lives: the purge deletes rows older than this.
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+
+    /// Refuses the attempt when either count has reached its limit (one round trip).
+    pub(super) async fn check(
+        &self,
+        store: &impl BankStore,
+        username: &str,
+        address: &str,
+    ) -> Result<LoginCounts, AppError> {
+        let (by_user, by_address) = store
+            .failed_login_counts(username, address, self.window)
+            .await?;
+        if reached(by_user, self.per_username) || reached(by_address, self.per_address) {
             Err(AppError::RateLimited)
         } else {
-            Ok(())
+            Ok(LoginCounts {
+                username_failures: by_user,
+            })
         }
     }
 
-    pub fn record_failure(&self, username: &str, address: &str) {
-        let now = Instant::now();
-        let mut failures = self.lock();
-        if failures.by_username.len() + failures.by_address.len() > 100_000 {
-            self.forget_expired(&mut failures, now);
-        }
-        failures
-            .by_username
-            .entry(username.to_owned())
-            .or_default()
-            .push_back(now);
-        failures
-            .by_address
-            .entry(address.to_owned())
-            .or_default()
-            .push_back(now);
+    pub(super) async fn record_failure(
+        &self,
+        store: &impl BankStore,
+        username: &str,
+        address: &str,
+    ) -> Result<(), AppError> {
+        store
+            .record_failed_login(username, address, self.window)
+            .await
     }
 
     /// A successful login clears the username's count (not the address's).
-    pub fn record_success(&self, username: &str) {
-        self.lock().by_username.remove(username);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Failures> {
-        // A panic while holding the lock leaves plain counters behind: keep using them.
-        self.failures
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn forget_expired(&self, failures: &mut Failures, now: Instant) {
-        for map in [&mut failures.by_username, &mut failures.by_address] {
-            map.retain(|_, times| {
-                times.retain(|t| now.duration_since(*t) < self.window);
-                !times.is_empty()
-            });
+    pub(super) async fn record_success(
+        &self,
+        store: &impl BankStore,
+        username: &str,
+        seen: LoginCounts,
+    ) -> Result<(), AppError> {
+        if seen.username_failures > 0 {
+            store.reset_failed_logins(username).await?;
         }
+        Ok(())
     }
 }
 
-fn recent(
-    map: &mut HashMap<String, VecDeque<Instant>>,
-    key: &str,
-    now: Instant,
-    window: Duration,
-) -> usize {
-    let Some(times) = map.get_mut(key) else {
-        return 0;
-    };
-    while times
-        .front()
-        .is_some_and(|t| now.duration_since(*t) >= window)
-    {
-        times.pop_front();
-    }
-    times.len()
+fn reached(count: i64, limit: usize) -> bool {
+    usize::try_from(count).is_ok_and(|count| count >= limit)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::reached;
 
     #[test]
-    fn the_username_limit_applies_after_its_failures() {
-        let limiter = LoginLimiter::new(Duration::from_secs(60), 3, 100);
-        for _ in 0..3 {
-            limiter.check("alice", "1.1.1.1").unwrap();
-            limiter.record_failure("alice", "1.1.1.1");
-        }
-        assert!(matches!(
-            limiter.check("alice", "2.2.2.2"),
-            Err(AppError::RateLimited)
-        ));
-        limiter.check("bob", "1.1.1.1").unwrap();
-    }
-
-    #[test]
-    fn the_address_limit_spans_usernames() {
-        let limiter = LoginLimiter::new(Duration::from_secs(60), 100, 2);
-        limiter.record_failure("a", "9.9.9.9");
-        limiter.record_failure("b", "9.9.9.9");
-        assert!(matches!(
-            limiter.check("c", "9.9.9.9"),
-            Err(AppError::RateLimited)
-        ));
-    }
-
-    #[test]
-    fn success_resets_the_username_and_the_window_expires() {
-        let limiter = LoginLimiter::new(Duration::from_millis(1), 1, 100);
-        limiter.record_failure("alice", "1.1.1.1");
-        limiter.record_success("alice");
-        limiter.check("alice", "1.1.1.1").unwrap();
-        limiter.record_failure("alice", "1.1.1.1");
-        std::thread::sleep(Duration::from_millis(5));
-        limiter.check("alice", "1.1.1.1").unwrap();
+    fn a_limit_is_reached_at_its_count() {
+        assert!(!reached(0, 10));
+        assert!(!reached(9, 10));
+        assert!(reached(10, 10));
+        assert!(reached(11, 10));
+        assert!(!reached(-1, 10));
     }
 }

@@ -4,6 +4,7 @@
 mod accounts;
 mod inputs;
 mod login_limit;
+mod purge;
 mod transfers;
 mod users;
 
@@ -18,6 +19,7 @@ use crate::{
     domain::{Role, Username},
     error::AppError,
     metrics::BankMetrics,
+    password::PasswordPool,
     store::{BankStore, Store},
     token::{TokenKind, TokenMaker},
 };
@@ -61,6 +63,7 @@ pub struct Bank<S: BankStore = Store> {
     refresh_duration: Duration,
     login_limiter: LoginLimiter,
     metrics: BankMetrics,
+    passwords: PasswordPool,
 }
 
 impl<S: BankStore> Bank<S> {
@@ -72,6 +75,7 @@ impl<S: BankStore> Bank<S> {
             refresh_duration: config.refresh_duration,
             login_limiter: LoginLimiter::default(),
             metrics: BankMetrics::default(),
+            passwords: PasswordPool::default(),
         }
     }
 
@@ -83,6 +87,21 @@ impl<S: BankStore> Bank<S> {
     /// The bank's counters (money, password hashing), for the metrics registry.
     pub fn metrics(&self) -> &BankMetrics {
         &self.metrics
+    }
+
+    /// Bounds password work with `pool` (sign-up, login, password change).
+    pub fn with_password_pool(mut self, pool: PasswordPool) -> Self {
+        self.passwords = pool;
+        self
+    }
+
+    /// The password pool, for its gauges (running, queued, refused).
+    pub fn password_pool(&self) -> &PasswordPool {
+        &self.passwords
+    }
+
+    pub fn login_limiter(&self) -> &LoginLimiter {
+        &self.login_limiter
     }
 
     pub fn store(&self) -> &S {

@@ -6,7 +6,7 @@ use super::{Bank, ClientInfo, LoginInput, NewUser, Principal, UserChanges};
 use crate::{
     domain::{Role, Username},
     error::AppError,
-    password::{dummy_hash, hash_password, verify_password},
+    password::dummy_hash,
     store::{BankStore, NewSession, NewUserRecord, User, UserUpdate},
     token::{Payload, TokenKind},
 };
@@ -64,7 +64,7 @@ impl<S: BankStore> Bank<S> {
     pub async fn create_user(&self, new: NewUser) -> Result<UserView, AppError> {
         let hashed_password = {
             let _running = self.metrics.password_hash_running();
-            hash_password(&new.password).await?
+            self.passwords.hash(&new.password).await?
         };
         let user = self
             .store
@@ -87,21 +87,26 @@ impl<S: BankStore> Bank<S> {
         client: &ClientInfo,
     ) -> Result<LoginResult, AppError> {
         let username = input.username.as_str();
-        self.login_limiter.check(username, &client.client_ip)?;
+        let limiter = &self.login_limiter;
+        let seen = limiter
+            .check(&self.store, username, &client.client_ip)
+            .await?;
         let user = self.store.get_user(username).await?;
+        // Both branches verify once, through the same bounded pool.
         let hash = user
             .as_ref()
             .map_or(dummy_hash(), |user| user.hashed_password.as_str());
         let password_ok = {
             let _running = self.metrics.password_hash_running();
-            verify_password(&input.password, hash).await?
+            self.passwords.verify(&input.password, hash).await?
         };
         let Some(user) = user.filter(|_| password_ok) else {
-            self.login_limiter
-                .record_failure(username, &client.client_ip);
+            limiter
+                .record_failure(&self.store, username, &client.client_ip)
+                .await?;
             return Err(bad_credentials());
         };
-        self.login_limiter.record_success(username);
+        limiter.record_success(&self.store, username, seen).await?;
 
         let role = Role::parse(&user.role).map_err(|_| {
             AppError::Internal(anyhow::anyhow!(
@@ -219,7 +224,7 @@ impl<S: BankStore> Bank<S> {
         let hashed_password = match &changes.password {
             Some(password) => {
                 let _running = self.metrics.password_hash_running();
-                Some(hash_password(password).await?)
+                Some(self.passwords.hash(password).await?)
             }
             None => None,
         };

@@ -10,11 +10,15 @@ mod gate;
 pub mod migrate;
 mod monitoring;
 mod pressure;
+mod purge;
 mod records;
 mod retry;
 mod transfer;
 
-use std::{sync::Arc, time::Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use deadpool_postgres::{Object, Pool, PoolError};
 use prometheus_client::metrics::histogram::Histogram;
@@ -31,11 +35,15 @@ pub use deposit::Deposit;
 pub use error::{UNAVAILABLE_CAUSES, unavailable_cause};
 pub use monitoring::format_blocked_queries;
 pub use pressure::{Pressure, PressureSnapshot};
+pub use purge::{PURGE_LOCK_ID, PurgeReport, PurgeSettings};
 pub use records::{BankStore, NewSession, NewUserRecord, TransferWithOwners, UserUpdate};
 pub use retry::MAX_ATTEMPTS;
 pub use transfer::{IdempotentRequest, TransferOrder, TransferOutcome, TransferResult};
 
-use crate::{config::DatabaseConfig, error::AppError};
+use crate::{
+    config::{DatabaseConfig, StorageHorizon},
+    error::AppError,
+};
 
 /// A handle to the bank's database. Cheap to clone: clones share one pool.
 #[derive(Clone)]
@@ -45,6 +53,8 @@ pub struct Store {
     pressure: Arc<Pressure>,
     /// How long each checkout waited for a connection (shared by clones).
     pool_wait: Histogram,
+    /// After this an idempotency key counts as absent (`IDEMPOTENCY_KEY_TTL`).
+    idempotency_key_ttl: Duration,
 }
 
 /// Upper bounds (seconds) of the pool-wait histogram's buckets: most checkouts
@@ -64,7 +74,14 @@ impl Store {
             )),
             pressure: Arc::default(),
             pool_wait: Histogram::new(POOL_WAIT_BUCKETS),
+            idempotency_key_ttl: StorageHorizon::default().idempotency_key_ttl,
         })
+    }
+
+    /// Keys older than `ttl` are taken over by a new request with the same key.
+    pub fn with_idempotency_key_ttl(mut self, ttl: Duration) -> Self {
+        self.idempotency_key_ttl = ttl;
+        self
     }
 
     pub fn pool(&self) -> &Pool {

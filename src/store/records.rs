@@ -1,7 +1,7 @@
 //! The store's operations as a trait, so the service can run against a fake in
 //! tests of failures a healthy database cannot produce. `Store` is the real one.
 
-use std::future::Future;
+use std::{future::Future, time::Duration};
 
 use chrono::{DateTime, Utc};
 use codegen::{
@@ -9,6 +9,9 @@ use codegen::{
     queries::{
         accounts::{create_account, get_account, list_accounts},
         entries::list_entries_newest_first,
+        failed_logins::{
+            count_failed_logins, record_failed_login, reset_failed_logins_of_username,
+        },
         sessions::{block_session, create_session, get_session},
         transfers::{get_transfer_with_owners, list_transfers_of_account},
         users::{UpdateUserParams, create_user, get_user, set_user_role, update_user},
@@ -113,6 +116,20 @@ pub trait BankStore: Send + Sync + 'static {
         account: AccountId,
         amount: Amount,
     ) -> impl Future<Output = Outcome<Deposit>> + Send;
+    /// Failures within `window` of a username and of a client address.
+    fn failed_login_counts(
+        &self,
+        username: &str,
+        address: &str,
+        window: Duration,
+    ) -> impl Future<Output = Outcome<(i64, i64)>> + Send;
+    fn record_failed_login(
+        &self,
+        username: &str,
+        address: &str,
+        window: Duration,
+    ) -> impl Future<Output = Outcome<()>> + Send;
+    fn reset_failed_logins(&self, username: &str) -> impl Future<Output = Outcome<()>> + Send;
 }
 
 impl BankStore for Store {
@@ -250,5 +267,43 @@ impl BankStore for Store {
 
     async fn deposit(&self, account: AccountId, amount: Amount) -> Outcome<Deposit> {
         Store::deposit(self, account, amount).await
+    }
+
+    async fn failed_login_counts(
+        &self,
+        username: &str,
+        address: &str,
+        window: Duration,
+    ) -> Outcome<(i64, i64)> {
+        let client = self.client().await?;
+        let counts = count_failed_logins()
+            .bind(&client, &username, &window.as_secs_f64(), &address)
+            .one()
+            .await?;
+        Ok((
+            counts.username_failures.into(),
+            counts.address_failures.into(),
+        ))
+    }
+
+    async fn record_failed_login(
+        &self,
+        username: &str,
+        address: &str,
+        window: Duration,
+    ) -> Outcome<()> {
+        let client = self.client().await?;
+        record_failed_login()
+            .bind(&client, &username, &address, &window.as_secs_f64())
+            .await?;
+        Ok(())
+    }
+
+    async fn reset_failed_logins(&self, username: &str) -> Outcome<()> {
+        let client = self.client().await?;
+        reset_failed_logins_of_username()
+            .bind(&client, &username)
+            .await?;
+        Ok(())
     }
 }

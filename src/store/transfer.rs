@@ -86,7 +86,7 @@ impl Store {
                     replayed: false,
                 });
             };
-            keyed_transfer(&client, order, request).await
+            keyed_transfer(&client, order, request, self.idempotency_key_ttl).await
         })
         .await
     }
@@ -116,9 +116,11 @@ async fn keyed_transfer(
     client: &Object,
     order: &TransferOrder,
     request: &IdempotentRequest,
+    key_ttl: std::time::Duration,
 ) -> Result<TransferOutcome, TxError> {
     let (caller, key) = (request.caller.as_str(), request.key.as_str());
     let fingerprint = order.fingerprint();
+    let key_ttl = key_ttl.as_secs_f64();
     // Prepared statements are cached per connection: after warm-up this costs nothing,
     // and every statement below is then sent at its first poll, in order.
     let (reserve, transfer) = tokio::try_join!(
@@ -127,11 +129,12 @@ async fn keyed_transfer(
     )?;
     let params = order.params(Some(request));
     // `biased` polls in the order written, so the four requests leave in that order.
-    // A concurrent holder of the same key makes the reservation wait until it commits.
+    // A concurrent holder of the same key makes the reservation wait until it commits;
+    // a key older than its TTL is taken over as new.
     let (begun, reserved, moved, committed) = tokio::join!(
         biased;
         client.batch_execute("BEGIN"),
-        reserve.bind(client, &caller, &key, &fingerprint).opt(),
+        reserve.bind(client, &caller, &key, &fingerprint, &key_ttl).opt(),
         transfer.params(client, &params).one(),
         // After an error above, PostgreSQL turns this COMMIT into a ROLLBACK.
         client.batch_execute("COMMIT"),

@@ -9,6 +9,9 @@ use codegen::{
             lock_account, update_account,
         },
         entries::{create_entry, get_entry, list_entries, list_entries_newest_first},
+        failed_logins::{
+            count_failed_logins, record_failed_login, reset_failed_logins_of_username,
+        },
         idempotency_keys::{
             complete_idempotency_key, get_idempotency_record, reserve_idempotency_key,
         },
@@ -678,12 +681,12 @@ async fn idempotency_keys_are_reserved_once_and_completed() {
     let body = serde_json::json!({"transfer": {"id": 7}});
 
     let first = reserve_idempotency_key()
-        .bind(&client, &user.username, &key, &"fp")
+        .bind(&client, &user.username, &key, &"fp", &86_400.0)
         .opt()
         .await
         .expect("reserve");
     let second = reserve_idempotency_key()
-        .bind(&client, &user.username, &key, &"fp2")
+        .bind(&client, &user.username, &key, &"fp2", &86_400.0)
         .opt()
         .await
         .expect("again");
@@ -706,4 +709,63 @@ async fn idempotency_keys_are_reserved_once_and_completed() {
         (record.response_status, record.response_body),
         (Some(201), Some(body))
     );
+}
+
+#[tokio::test]
+async fn failed_logins_count_per_username_and_address_and_reset() {
+    let db = TestDb::new().await;
+    let client = db.store.client().await.expect("client");
+    let window = 900.0;
+    let counts = |username: &'static str, address: &'static str| {
+        let client = &client;
+        async move {
+            let counts = count_failed_logins()
+                .bind(client, &username, &window, &address)
+                .one()
+                .await
+                .expect("count");
+            (counts.username_failures, counts.address_failures)
+        }
+    };
+    assert_eq!(counts("alice", "10.0.0.1").await, (0, 0));
+
+    for (username, address) in [
+        ("alice", "10.0.0.1"),
+        ("alice", "10.0.0.2"),
+        ("bob", "10.0.0.1"),
+    ] {
+        let written = record_failed_login()
+            .bind(&client, &username, &address, &window)
+            .await
+            .expect("record");
+        assert_eq!(written, 2, "one row per username and per address");
+    }
+    assert_eq!(counts("alice", "10.0.0.1").await, (2, 2));
+    assert_eq!(counts("bob", "10.0.0.2").await, (1, 1));
+
+    let reset = reset_failed_logins_of_username()
+        .bind(&client, &"alice")
+        .await
+        .expect("reset");
+    assert_eq!(reset, 1);
+    assert_eq!(
+        counts("alice", "10.0.0.1").await,
+        (0, 2),
+        "the address keeps its count"
+    );
+
+    // A window that has passed counts as none, and the next failure restarts it at one.
+    client
+        .execute(
+            "UPDATE failed_logins SET window_started_at = now() - interval '1 hour'",
+            &[],
+        )
+        .await
+        .expect("age the counters");
+    assert_eq!(counts("bob", "10.0.0.1").await, (0, 0));
+    record_failed_login()
+        .bind(&client, &"bob", &"10.0.0.1", &window)
+        .await
+        .expect("record");
+    assert_eq!(counts("bob", "10.0.0.1").await, (1, 1));
 }

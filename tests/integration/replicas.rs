@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 use simplebank::{
-    app::Application,
+    app::{Application, bank_from_config},
     domain::{AccountId, Amount, Currency, Role, Username},
     service::{Bank, ClientInfo, LoginInput, NewUser, Principal},
     store::Store,
@@ -145,4 +145,140 @@ async fn two_replicas_on_one_database_keep_every_invariant() {
         "a balance differs from the sum of its entries"
     );
     drop(stops);
+}
+
+/// A second server process's worth of state on `db`: its own pool and bank.
+async fn spawn_replica(db: &TestDb) -> (String, oneshot::Sender<()>) {
+    let config = test_config(&db.url, |_| {});
+    let store = Store::new(&config.database).expect("pool");
+    let bank = Arc::new(bank_from_config(store, &config).expect("bank"));
+    let app = Application::with_bank(config, bank).await.expect("bind");
+    let address = format!("http://{}", app.http_address());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    (address, stop)
+}
+
+async fn login_status(
+    http: &reqwest::Client,
+    address: &str,
+    username: &str,
+    password: &str,
+) -> u16 {
+    http.post(format!("{address}/users/login"))
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .expect("an answer")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn failed_logins_counted_on_two_replicas_add_up() {
+    let db = TestDb::new().await;
+    let (a, _stop_a) = spawn_replica(&db).await;
+    let (b, _stop_b) = spawn_replica(&db).await;
+    let http = client();
+    let user = json!({
+        "username": "shared_count", "password": "secret123",
+        "full_name": "Shared Count", "email": "shared_count@example.com",
+    });
+    let created = http
+        .post(format!("{a}/users"))
+        .json(&user)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(created.status().as_u16(), 201);
+
+    // Ten failures (the per-username limit), alternating replicas.
+    for attempt in 0..10 {
+        let replica = if attempt % 2 == 0 { &a } else { &b };
+        assert_eq!(
+            login_status(&http, replica, "shared_count", "wrong-password").await,
+            401
+        );
+    }
+
+    // Either replica now refuses even the right password.
+    assert_eq!(
+        login_status(&http, &a, "shared_count", "secret123").await,
+        429
+    );
+    assert_eq!(
+        login_status(&http, &b, "shared_count", "secret123").await,
+        429
+    );
+
+    // The counter expires with its window (aged here instead of waited for).
+    db.connect()
+        .await
+        .execute(
+            "UPDATE failed_logins SET window_started_at = now() - interval '16 minutes'",
+            &[],
+        )
+        .await
+        .expect("age the counters");
+    assert_eq!(
+        login_status(&http, &b, "shared_count", "secret123").await,
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_success_on_one_replica_resets_the_count_the_other_kept() {
+    let db = TestDb::new().await;
+    let (a, _stop_a) = spawn_replica(&db).await;
+    let (b, _stop_b) = spawn_replica(&db).await;
+    let http = client();
+    let user = json!({
+        "username": "reset_count", "password": "secret123",
+        "full_name": "Reset Count", "email": "reset_count@example.com",
+    });
+    let created = http
+        .post(format!("{b}/users"))
+        .json(&user)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(created.status().as_u16(), 201);
+    for _ in 0..9 {
+        assert_eq!(
+            login_status(&http, &a, "reset_count", "wrong-password").await,
+            401
+        );
+    }
+
+    assert_eq!(
+        login_status(&http, &b, "reset_count", "secret123").await,
+        200
+    );
+
+    // The username starts again from zero: nine more failures are still 401s.
+    for _ in 0..9 {
+        assert_eq!(
+            login_status(&http, &a, "reset_count", "wrong-password").await,
+            401
+        );
+    }
+    assert_eq!(
+        login_status(&http, &b, "reset_count", "secret123").await,
+        200
+    );
+    let rows = db
+        .connect()
+        .await
+        .query_one(
+            "SELECT (SELECT count(*) FROM failed_logins WHERE scope = 'username'),
+                    (SELECT failures FROM failed_logins WHERE scope = 'address')",
+            &[],
+        )
+        .await
+        .expect("counters");
+    let (username_rows, address_failures): (i64, i32) = (rows.get(0), rows.get(1));
+    assert_eq!(username_rows, 0, "a success deletes the username's counter");
+    assert_eq!(address_failures, 18, "the address keeps counting");
 }

@@ -9,6 +9,7 @@ pub struct ReserveIdempotencyKeyParams<
     pub caller: T1,
     pub key: T2,
     pub request_fingerprint: T3,
+    pub ttl_seconds: f64,
 }
 #[derive(Debug)]
 pub struct GetIdempotencyRecordParams<T1: crate::StringSql, T2: crate::StringSql> {
@@ -25,6 +26,11 @@ pub struct CompleteIdempotencyKeyParams<
     pub response_body: T1,
     pub caller: T2,
     pub key: T3,
+}
+#[derive(Clone, Copy, Debug)]
+pub struct PurgeExpiredIdempotencyKeysParams {
+    pub ttl_seconds: f64,
+    pub batch_size: i64,
 }
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IdempotencyRecord {
@@ -136,9 +142,11 @@ where
 pub struct ReserveIdempotencyKeyStmt(&'static str, Option<tokio_postgres::Statement>);
 /// Claims (caller, key) for this transaction. Returns no row when the key is taken;
 /// a concurrent claim of the same key waits here until the holder commits or rolls back.
+/// A key older than `ttl_seconds` counts as absent: its row is taken over as new, in
+/// the same statement, so the purge need not have run.
 pub fn reserve_idempotency_key() -> ReserveIdempotencyKeyStmt {
     ReserveIdempotencyKeyStmt(
-        "INSERT INTO idempotency_keys (caller, key, request_fingerprint) VALUES ($1, $2, $3) ON CONFLICT (caller, key) DO NOTHING RETURNING caller, key, request_fingerprint, response_status, response_body, created_at",
+        "INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint) VALUES ($1, $2, $3) ON CONFLICT (caller, key) DO UPDATE SET request_fingerprint = EXCLUDED.request_fingerprint, response_status = NULL, response_body = NULL, created_at = now() WHERE k.created_at <= now() - make_interval(secs => $4) RETURNING caller, key, request_fingerprint, response_status, response_body, created_at",
         None,
     )
 }
@@ -164,10 +172,11 @@ impl ReserveIdempotencyKeyStmt {
         caller: &'a T1,
         key: &'a T2,
         request_fingerprint: &'a T3,
-    ) -> IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 3> {
+        ttl_seconds: &'a f64,
+    ) -> IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 4> {
         IdempotencyRecordQuery {
             client,
-            params: [caller, key, request_fingerprint],
+            params: [caller, key, request_fingerprint, ttl_seconds],
             query: self.0,
             cached: self.1.as_ref(),
             extractor: |
@@ -192,7 +201,7 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql, T
         'a,
         's,
         ReserveIdempotencyKeyParams<T1, T2, T3>,
-        IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 3>,
+        IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 4>,
         C,
     > for ReserveIdempotencyKeyStmt
 {
@@ -200,12 +209,13 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql, T
         &'s self,
         client: &'c C,
         params: &'a ReserveIdempotencyKeyParams<T1, T2, T3>,
-    ) -> IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 3> {
+    ) -> IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 4> {
         self.bind(
             client,
             &params.caller,
             &params.key,
             &params.request_fingerprint,
+            &params.ttl_seconds,
         )
     }
 }
@@ -339,5 +349,53 @@ impl<
             &params.caller,
             &params.key,
         ))
+    }
+}
+pub struct PurgeExpiredIdempotencyKeysStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Deletes at most `batch_size` keys older than `ttl_seconds`. A key a transfer is
+/// taking over right now is locked and skipped.
+pub fn purge_expired_idempotency_keys() -> PurgeExpiredIdempotencyKeysStmt {
+    PurgeExpiredIdempotencyKeysStmt(
+        "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY( SELECT ctid FROM idempotency_keys WHERE created_at <= now() - make_interval(secs => $1) ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED))",
+        None,
+    )
+}
+impl PurgeExpiredIdempotencyKeysStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub async fn bind<'c, 'a, 's, C: GenericClient>(
+        &'s self,
+        client: &'c C,
+        ttl_seconds: &'a f64,
+        batch_size: &'a i64,
+    ) -> Result<u64, tokio_postgres::Error> {
+        client.execute(self.0, &[ttl_seconds, batch_size]).await
+    }
+}
+impl<'a, C: GenericClient + Send + Sync>
+    crate::client::async_::Params<
+        'a,
+        'a,
+        'a,
+        PurgeExpiredIdempotencyKeysParams,
+        std::pin::Pin<
+            Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+        >,
+        C,
+    > for PurgeExpiredIdempotencyKeysStmt
+{
+    fn params(
+        &'a self,
+        client: &'a C,
+        params: &'a PurgeExpiredIdempotencyKeysParams,
+    ) -> std::pin::Pin<
+        Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+    > {
+        Box::pin(self.bind(client, &params.ttl_seconds, &params.batch_size))
     }
 }

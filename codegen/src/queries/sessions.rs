@@ -15,6 +15,11 @@ pub struct CreateSessionParams<
     pub is_blocked: bool,
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
+#[derive(Clone, Copy, Debug)]
+pub struct PurgeExpiredSessionsParams {
+    pub retention_seconds: f64,
+    pub batch_size: i64,
+}
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Session {
     pub id: uuid::Uuid,
@@ -313,5 +318,54 @@ impl BlockSessionStmt {
                 },
             mapper: |it| Session::from(it),
         }
+    }
+}
+pub struct PurgeExpiredSessionsStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Deletes at most `batch_size` sessions that expired more than `retention_seconds` ago.
+pub fn purge_expired_sessions() -> PurgeExpiredSessionsStmt {
+    PurgeExpiredSessionsStmt(
+        "DELETE FROM sessions WHERE ctid = ANY(ARRAY( SELECT ctid FROM sessions WHERE expires_at < now() - make_interval(secs => $1) ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))",
+        None,
+    )
+}
+impl PurgeExpiredSessionsStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub async fn bind<'c, 'a, 's, C: GenericClient>(
+        &'s self,
+        client: &'c C,
+        retention_seconds: &'a f64,
+        batch_size: &'a i64,
+    ) -> Result<u64, tokio_postgres::Error> {
+        client
+            .execute(self.0, &[retention_seconds, batch_size])
+            .await
+    }
+}
+impl<'a, C: GenericClient + Send + Sync>
+    crate::client::async_::Params<
+        'a,
+        'a,
+        'a,
+        PurgeExpiredSessionsParams,
+        std::pin::Pin<
+            Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+        >,
+        C,
+    > for PurgeExpiredSessionsStmt
+{
+    fn params(
+        &'a self,
+        client: &'a C,
+        params: &'a PurgeExpiredSessionsParams,
+    ) -> std::pin::Pin<
+        Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
+    > {
+        Box::pin(self.bind(client, &params.retention_seconds, &params.batch_size))
     }
 }

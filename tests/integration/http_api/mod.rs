@@ -20,7 +20,7 @@ use rand::Rng;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use simplebank::{
-    app::Application,
+    app::{Application, bank_from_config},
     config::Config,
     domain::{Role, Username},
     service::{Bank, LoginLimiter},
@@ -165,8 +165,8 @@ impl TestApp {
     ) -> Self {
         let config = test_config(database_url.unwrap_or(&db.url), configure);
         let store = Store::new(&config.database).expect("the test server's pool");
-        let tokens = token::maker_from_config(&config.token).expect("token maker");
-        let mut bank = Bank::new(store, tokens, &config.token);
+        // As the server builds it: the password pool and key lifetime follow `config`.
+        let mut bank = bank_from_config(store, &config).expect("a bank");
         if let Some(limiter) = limiter {
             bank = bank.with_login_limiter(limiter);
         }
