@@ -10,7 +10,7 @@ use crate::{
     config::Config,
     grpc,
     http::{self, Metrics},
-    service::Bank,
+    service::{Bank, LoginLimiter},
     store::{self, Store, migrate},
     token,
 };
@@ -45,7 +45,14 @@ impl Application {
 
         let store = Store::new(&config.database)?;
         let tokens = token::maker_from_config(&config.token).context("token settings")?;
-        let bank = Arc::new(Bank::new(store, tokens, &config.token));
+        let limits = config.login_limit;
+        let bank = Arc::new(Bank::new(store, tokens, &config.token).with_login_limiter(
+            LoginLimiter::new(
+                LoginLimiter::WINDOW,
+                limits.per_username,
+                limits.per_address,
+            ),
+        ));
         Self::with_bank(config, bank).await
     }
 

@@ -1,18 +1,19 @@
 use std::fmt;
 
+use super::TextRule;
 use crate::error::AppError;
 
 /// A login name: 3 to 100 characters of `[a-z0-9_]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Username(String);
 
+static USERNAME: TextRule = TextRule::new(3, 100, Some("^[a-z0-9_]+$"), None);
+
 impl Username {
+    pub const RULE: &TextRule = &USERNAME;
+
     pub fn parse(value: &str) -> Result<Self, AppError> {
-        let length_ok = (3..=100).contains(&value.len());
-        let chars_ok = value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if length_ok && chars_ok {
+        if Self::RULE.allows(value) {
             Ok(Self(value.to_owned()))
         } else {
             Err(AppError::invalid_field(
@@ -41,6 +42,8 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 2] = [Role::Depositor, Role::Banker];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Depositor => "depositor",
@@ -70,10 +73,14 @@ impl fmt::Display for Role {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IdempotencyKey(String);
 
+static IDEMPOTENCY_KEY: TextRule = TextRule::new(1, 64, Some("^[!-~]+$"), None);
+
 impl IdempotencyKey {
+    /// `!` to `~`: the visible ASCII characters.
+    pub const RULE: &TextRule = &IDEMPOTENCY_KEY;
+
     pub fn parse(value: &str) -> Result<Self, AppError> {
-        let length_ok = (1..=64).contains(&value.len());
-        if length_ok && value.bytes().all(|b| b.is_ascii_graphic()) {
+        if Self::RULE.allows(value) {
             Ok(Self(value.to_owned()))
         } else {
             Err(AppError::invalid_field(
