@@ -7,7 +7,14 @@ use crate::error::AppError;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Username(String);
 
-static USERNAME: TextRule = TextRule::new(3, 100, Some("^[a-z0-9_]+$"), None);
+/// `login`, `logout` and `me` are paths under `/users/`, so they cannot name a user.
+static USERNAME: TextRule = TextRule::new(
+    3,
+    100,
+    Some("^[a-z0-9_]+$"),
+    None,
+    &["login", "logout", "me"],
+);
 
 impl Username {
     pub const RULE: &TextRule = &USERNAME;
@@ -18,7 +25,11 @@ impl Username {
         } else {
             Err(AppError::invalid_field(
                 "username",
-                "must be 3 to 100 characters of lowercase letters, digits or underscores",
+                if Self::RULE.reserved.contains(&value) {
+                    "is reserved"
+                } else {
+                    "must be 3 to 100 characters of lowercase letters, digits or underscores"
+                },
             ))
         }
     }
@@ -73,7 +84,7 @@ impl fmt::Display for Role {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IdempotencyKey(String);
 
-static IDEMPOTENCY_KEY: TextRule = TextRule::new(1, 64, Some("^[!-~]+$"), None);
+static IDEMPOTENCY_KEY: TextRule = TextRule::new(1, 64, Some("^[!-~]+$"), None, &[]);
 
 impl IdempotencyKey {
     /// `!` to `~`: the visible ASCII characters.
@@ -103,7 +114,9 @@ mod tests {
     fn username_allows_lowercase_digits_and_underscore() {
         assert!(Username::parse("alice_01").is_ok());
         assert!(Username::parse(&"a".repeat(100)).is_ok());
-        for bad in ["al", "Alice", "al ice", "al-ice", "ålice", ""] {
+        for bad in [
+            "al", "Alice", "al ice", "al-ice", "ålice", "", "login", "logout",
+        ] {
             assert!(Username::parse(bad).is_err(), "{bad:?} must be refused");
         }
         assert!(Username::parse(&"a".repeat(101)).is_err());

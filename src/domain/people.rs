@@ -7,7 +7,7 @@ use crate::error::AppError;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
-static PASSWORD: TextRule = TextRule::new(6, 100, None, None);
+static PASSWORD: TextRule = TextRule::new(6, 100, None, None, &[]);
 
 impl Password {
     pub const RULE: &TextRule = &PASSWORD;
@@ -39,8 +39,13 @@ impl fmt::Debug for Password {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FullName(String);
 
-static FULL_NAME: TextRule =
-    TextRule::new(3, 100, Some(r"^[\p{L}\p{M} ]*\p{L}[\p{L}\p{M} ]*$"), None);
+static FULL_NAME: TextRule = TextRule::new(
+    3,
+    100,
+    Some(r"^[\p{L}\p{M} ]*\p{L}[\p{L}\p{M} ]*$"),
+    None,
+    &[],
+);
 
 impl FullName {
     pub const RULE: &TextRule = &FULL_NAME;
@@ -65,7 +70,7 @@ impl FullName {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
-static EMAIL: TextRule = TextRule::new(0, 200, None, Some("email"));
+static EMAIL: TextRule = TextRule::new(0, 200, None, Some("email"), &[]);
 
 impl Email {
     /// The `email` format is `is_plausible_address`; it admits ASCII only, so the

@@ -18,6 +18,8 @@ pub struct TextRule {
     pub pattern: Option<&'static str>,
     /// A JSON Schema format that the type's constructor checks itself, e.g. `email`.
     pub format: Option<&'static str>,
+    /// Values that match but are refused (words our routes use in the value's place).
+    pub reserved: &'static [&'static str],
     compiled: OnceLock<Option<Regex>>,
 }
 
@@ -28,12 +30,14 @@ impl TextRule {
         max_chars: usize,
         pattern: Option<&'static str>,
         format: Option<&'static str>,
+        reserved: &'static [&'static str],
     ) -> Self {
         Self {
             min_chars,
             max_chars,
             pattern,
             format,
+            reserved,
             compiled: OnceLock::new(),
         }
     }
@@ -42,7 +46,7 @@ impl TextRule {
     /// that does not compile refuses everything (a unit test proves they all compile).
     pub fn allows(&self, value: &str) -> bool {
         let chars = value.chars().count();
-        if chars < self.min_chars || chars > self.max_chars {
+        if chars < self.min_chars || chars > self.max_chars || self.reserved.contains(&value) {
             return false;
         }
         match self.pattern {
@@ -115,7 +119,7 @@ mod tests {
 
     #[test]
     fn lengths_count_characters_not_bytes() {
-        let rule = TextRule::new(2, 3, None, None);
+        let rule = TextRule::new(2, 3, None, None, &[]);
         assert!(rule.allows("éé"));
         assert!(rule.allows("ééé"));
         assert!(!rule.allows("é"));

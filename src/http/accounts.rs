@@ -102,13 +102,15 @@ pub async fn list_entries(
 }
 
 /// Put money into an account (bankers only): balance and entry change together.
+///
+/// 422 when the balance could not hold the amount.
 #[endpoint(
     operation_id = "deposit",
     tags("accounts"),
     security(("bearer" = [])),
     request_body = DepositRequest,
     parameters(("id" = i64, Path, description = "Account id, >= 1")),
-    status_codes(201, 400, 401, 403, 404, 500, 503)
+    status_codes(201, 400, 401, 403, 404, 422, 500, 503)
 )]
 pub async fn create_deposit(
     req: &mut Request,

@@ -40,7 +40,7 @@ fn rule(field: &str) -> Option<Rule> {
 }
 
 /// A refresh token is opaque: anything non-empty is worth checking (then 401 or 200).
-static REFRESH_TOKEN_RULE: TextRule = TextRule::new(1, 4096, None, None);
+static REFRESH_TOKEN_RULE: TextRule = TextRule::new(1, 4096, None, None, &[]);
 
 impl Rule {
     fn apply(self, schema: &mut Object) {
@@ -51,6 +51,11 @@ impl Rule {
                 }
                 schema.max_length = Some(text.max_chars);
                 schema.pattern = text.pattern.map(str::to_owned);
+                if !text.reserved.is_empty() {
+                    schema
+                        .extensions
+                        .insert("not".to_owned(), json!({ "enum": text.reserved }));
+                }
                 if let Some(format) = text.format {
                     schema.format = Some(match format {
                         "email" => SchemaFormat::KnownFormat(KnownFormat::Email),
@@ -130,9 +135,15 @@ fn apply_rules(spec: &mut OpenApi) {
                 rule.apply(schema);
             }
         }
-        // A request whose fields are all optional still needs one of them.
+        // A request whose fields are all optional still needs one of them (unknown
+        // fields do not count, so not `minProperties`).
         if object.required.is_empty() {
-            object.min_properties = Some(1);
+            let any_of: Vec<Value> = object
+                .properties
+                .keys()
+                .map(|p| json!({ "required": [p] }))
+                .collect();
+            object.extensions.insert("anyOf".to_owned(), any_of.into());
         }
     }
 }
@@ -150,6 +161,17 @@ fn describe_outputs(spec: &mut OpenApi) {
     {
         role.enum_values = Some(Role::ALL.iter().map(|r| json!(r.as_str())).collect());
     }
+    // `/users/login`, `/users/logout` and `/users/me` are other routes: PATCH there is 405.
+    if let Some(operation) = operation_mut(spec, "update_user") {
+        let error = RefOr::Ref(salvo::oapi::Ref::from_schema_name("ErrorBody"));
+        operation.responses.insert(
+            "405",
+            salvo::oapi::Response::new(
+                "The path is another route (`/users/login`, `/users/logout`, `/users/me`), not a user",
+            )
+            .add_content("application/json", error),
+        );
+    }
     if let Some(operation) = operation_mut(spec, "create_transfer")
         && let Some(RefOr::Type(created)) = operation.responses.get_mut("201")
     {
@@ -164,9 +186,9 @@ fn describe_outputs(spec: &mut OpenApi) {
 }
 
 /// `(source operation, status, link name, target operation, parameters, request body)`:
-/// sign up -> log in -> renew / log out; open an account -> read it, deposit into it
-/// (bankers), list its entries and transfers; a deposit -> a transfer from that
-/// account in its currency; a transfer -> read it and both accounts' histories.
+/// sign up -> log in -> renew / log out; open (or list) an account -> read it, deposit
+/// into it (bankers), list its entries and transfers; a deposit -> a transfer from
+/// that account in its currency; a transfer -> read it and its account's history.
 type LinkSpec = (
     &'static str,
     &'static str,
@@ -449,9 +471,11 @@ mod tests {
         assert_eq!(body["currency"]["enum"], json!(["USD", "EUR", "CAD"]));
         let list = &spec["paths"]["/accounts"]["get"]["parameters"];
         assert_eq!(list[1]["schema"]["maximum"], Page::SIZE_RULE.maximum);
+        let update = &spec["components"]["schemas"]["UpdateUserRequest"];
+        assert_eq!(update["anyOf"].as_array().unwrap().len(), 3);
         assert_eq!(
-            spec["components"]["schemas"]["UpdateUserRequest"]["minProperties"],
-            1
+            user["username"]["not"]["enum"],
+            json!(["login", "logout", "me"])
         );
     }
 

@@ -26,7 +26,16 @@ pub fn protected_router() -> Router {
     Router::new()
         .hoop(require_auth)
         .push(Router::with_path("users/me").get(get_me))
-        .push(Router::with_path("users/{username}").patch(update_user))
+        .push(
+            Router::with_path("users/{username}")
+                // `/users/login` and the like are other routes, never a user (API.md): so
+                // that `PATCH /users/me` is 405, not an attempt to change a user `me`.
+                .filter_fn(|req, _| {
+                    let last = req.uri().path().rsplit('/').next().unwrap_or_default();
+                    !Username::RULE.reserved.contains(&last)
+                })
+                .patch(update_user),
+        )
 }
 
 /// Register a user.

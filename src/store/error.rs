@@ -118,7 +118,8 @@ fn db_error(err: tokio_postgres::Error) -> AppError {
             _ => AppError::Internal(anyhow!(err).context("unexpected check violation")),
         }
     } else if *code == SqlState::NUMERIC_VALUE_OUT_OF_RANGE {
-        AppError::invalid_field("amount", "is too large for the account's balance")
+        // Only `balance + amount` can overflow: a valid amount the balance cannot take.
+        AppError::FailedPrecondition(BusinessRule::BalanceLimit)
     } else if is_retryable_db_error(&err)
         || code.code().starts_with("08")
         || *code == SqlState::TOO_MANY_CONNECTIONS

@@ -39,6 +39,10 @@ def main() -> int:
         # The fuzzer's own user is a banker, so deposits (bankers only) are accepted
         # and the stateful phase can go account -> deposit -> transfer -> read.
         token = bank.user("fuzz_banker", "banker-password", "Fuzz Banker", banker=True)
+        # With money in a USD account of its own, a transfer to account 1 (a small id,
+        # often drawn) can succeed.
+        own = bank.expect(201, "POST", "/accounts", {"currency": "USD"}, token)
+        bank.expect(201, "POST", f"/accounts/{own['id']}/deposits", {"amount": 1_000_000_000}, token)
 
         command = [
             str(args.venv / "bin" / "schemathesis"),
@@ -71,7 +75,8 @@ def main() -> int:
             command += ["--seed", str(args.seed)]
         print("$ schemathesis run doc/openapi.json --url", bank.url, " ".join(command[8:]).replace(token, "***"), flush=True)
         started = time.monotonic()
-        status = subprocess.run(command, cwd=ROOT, env={**os.environ, "NO_COLOR": "1"}).returncode
+        hooks_env = {"SCHEMATHESIS_HOOKS": "hooks", "PYTHONPATH": str(ROOT / "tools" / "api-contract")}
+        status = subprocess.run(command, cwd=ROOT, env={**os.environ, "NO_COLOR": "1", **hooks_env}).returncode
         print(f"api-fuzz: schemathesis exited {status} after {time.monotonic() - started:.0f} s "
               f"(server log: {bank.log_path.relative_to(ROOT)})", flush=True)
         return status
