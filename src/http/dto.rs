@@ -95,6 +95,7 @@ pub struct CreateTransferRequest {
 /// A JSON integer, also written with a zero fraction (`2500.0`): JSON Schema's
 /// `integer`, which the spec promises, admits both. A fraction, or a float too large
 /// to stand for exactly one integer (past 2^53), is refused rather than rounded.
+/// serde_json's `float_roundtrip` makes the parse exact, so the float is the text's.
 fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
     const EXACT: f64 = 9_007_199_254_740_992.0;
     let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {

@@ -187,10 +187,26 @@ async fn an_amount_written_with_a_zero_fraction_is_the_integer() {
     let too_large = app
         .deposit(&banker.token, account, &json!({ "amount": 1.0e17 }))
         .await;
+    // 16 significant digits: parsed exactly, not to the nearest float a fast parser finds.
+    let exact = send(
+        app.authed(
+            Method::POST,
+            &format!("/accounts/{account}/deposits"),
+            &banker.token,
+        )
+        .header("content-type", "application/json")
+        .body(r#"{"amount": 1899186148730005.0}"#),
+    )
+    .await;
 
     let body = json_of(whole, StatusCode::CREATED).await;
     assert_eq!(body["entry"]["amount"], 2500);
     assert_field_violations(fraction, &["body"]).await;
     assert_field_violations(too_large, &["body"]).await;
-    assert_eq!(app.balance_in_db(account).await, 2500);
+    let body = json_of(exact, StatusCode::CREATED).await;
+    assert_eq!(body["entry"]["amount"], 1_899_186_148_730_005_i64);
+    assert_eq!(
+        app.balance_in_db(account).await,
+        2500 + 1_899_186_148_730_005
+    );
 }
