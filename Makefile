@@ -169,4 +169,5 @@ install-tools: ## Install the pinned cornucopia unless `cornucopia --version` al
 	fi
 
 include docs.mk
+include api.mk
 include deploy.mk

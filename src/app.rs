@@ -16,7 +16,7 @@ use crate::{
     grpc, http,
     metrics::Metrics,
     password::PasswordPool,
-    service::Bank,
+    service::{Bank, LoginLimiter},
     store::{self, Store, migrate},
     token,
 };
@@ -223,12 +223,18 @@ impl Acceptor for ClosingAcceptor {
 }
 
 /// The bank a configuration describes, over `store`: token maker, idempotency key
-/// lifetime and password pool from their settings.
+/// lifetime, password pool and failed-login limits from their settings.
 pub fn bank_from_config(store: Store, config: &Config) -> anyhow::Result<Bank> {
     let tokens = token::maker_from_config(&config.token).context("token settings")?;
     let store = store.with_idempotency_key_ttl(config.horizon.idempotency_key_ttl);
+    let limits = config.login_limit;
     Ok(Bank::new(store, tokens, &config.token)
-        .with_password_pool(PasswordPool::new(config.passwords)))
+        .with_password_pool(PasswordPool::new(config.passwords))
+        .with_login_limiter(LoginLimiter::new(
+            LoginLimiter::WINDOW,
+            limits.per_username,
+            limits.per_address,
+        )))
 }
 
 /// Purges every `PURGE_INTERVAL` until the server stops. Replicas take turns through

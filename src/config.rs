@@ -32,6 +32,14 @@ pub struct Config {
     pub otlp_endpoint: Option<String>,
     pub passwords: PasswordLimits,
     pub horizon: StorageHorizon,
+    pub login_limit: LoginLimitConfig,
+}
+
+/// Failed logins allowed within the limiter's window before further attempts get 429.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginLimitConfig {
+    pub per_username: usize,
+    pub per_address: usize,
 }
 
 /// How much password work (argon2id) may run and wait at once.
@@ -357,6 +365,18 @@ impl Config {
             otlp_endpoint: get("OTEL_EXPORTER_OTLP_ENDPOINT").map(str::to_owned),
             passwords,
             horizon,
+            login_limit: LoginLimitConfig {
+                per_username: parse_limit(
+                    get("LOGIN_FAILURES_PER_USERNAME"),
+                    "LOGIN_FAILURES_PER_USERNAME",
+                    10,
+                )?,
+                per_address: parse_limit(
+                    get("LOGIN_FAILURES_PER_ADDRESS"),
+                    "LOGIN_FAILURES_PER_ADDRESS",
+                    50,
+                )?,
+            },
         })
     }
 }
@@ -371,6 +391,15 @@ where
             .parse()
             .map_err(|err| anyhow!("{key} has an invalid value {value:?}: {err}")),
     }
+}
+
+/// A count of at least 1: a limit of 0 would refuse every login.
+fn parse_limit(value: Option<&str>, key: &str, default: usize) -> anyhow::Result<usize> {
+    let limit = parse_key(value, key, default)?;
+    if limit == 0 {
+        bail!("{key} must be at least 1");
+    }
+    Ok(limit)
 }
 
 fn parse_duration_key(value: Option<&str>, key: &str, default: &str) -> anyhow::Result<Duration> {
@@ -480,6 +509,13 @@ mod tests {
             config.horizon.idempotency_key_ttl,
             Duration::from_secs(24 * 3600)
         );
+        assert_eq!(
+            config.login_limit,
+            LoginLimitConfig {
+                per_username: 10,
+                per_address: 50
+            }
+        );
     }
 
     #[test]
@@ -521,6 +557,23 @@ mod tests {
                 purge_batch_size: 50,
             }
         );
+    }
+
+    #[test]
+    fn login_limits_are_counts_of_at_least_one() {
+        let config = Config::from_values(&values(&[
+            ("LOGIN_FAILURES_PER_USERNAME", "1000"),
+            ("LOGIN_FAILURES_PER_ADDRESS", "5000"),
+        ]))
+        .unwrap();
+        assert_eq!(config.login_limit.per_username, 1000);
+        assert_eq!(config.login_limit.per_address, 5000);
+        for bad in ["0", "-1", "many"] {
+            let err = Config::from_values(&values(&[("LOGIN_FAILURES_PER_ADDRESS", bad)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("LOGIN_FAILURES_PER_ADDRESS"), "{err}");
+        }
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub enum BusinessRule {
     InsufficientFunds,
     CurrencyMismatch,
     SameAccount,
+    /// The receiving balance would pass the largest amount a balance can hold.
+    BalanceLimit,
 }
 
 impl fmt::Display for BusinessRule {
@@ -33,6 +35,7 @@ impl fmt::Display for BusinessRule {
             Self::InsufficientFunds => "insufficient funds in the source account",
             Self::CurrencyMismatch => "the accounts' currency does not match the transfer's",
             Self::SameAccount => "cannot transfer between an account and itself",
+            Self::BalanceLimit => "the receiving account's balance would exceed its maximum",
         })
     }
 }

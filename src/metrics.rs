@@ -129,6 +129,7 @@ fn rule_label(rule: BusinessRule) -> &'static str {
         BusinessRule::InsufficientFunds => "insufficient_funds",
         BusinessRule::CurrencyMismatch => "currency_mismatch",
         BusinessRule::SameAccount => "same_account",
+        BusinessRule::BalanceLimit => "balance_limit",
     }
 }
 

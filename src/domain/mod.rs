@@ -7,11 +7,16 @@ mod pages;
 mod people;
 #[cfg(test)]
 mod properties;
+mod rules;
 
 pub use money::{AccountId, Amount, Currency};
 pub use names::{IdempotencyKey, Role, Username};
 pub use pages::{Listed, Listing, PageRequest, PageToken, Window};
 pub use people::{Email, FullName, Password};
+pub use rules::{IntRule, TextRule};
+
+/// Every id of the API (accounts, transfers): an integer from 1.
+pub const ID_RULE: IntRule = IntRule::at_least(1);
 
 use crate::error::{AppError, FieldViolation};
 
@@ -92,19 +97,27 @@ pub struct Page {
 }
 
 impl Page {
-    pub const MAX_SIZE: i64 = 100;
+    pub const ID_RULE: IntRule = IntRule::at_least(1).default(1);
+    pub const SIZE_RULE: IntRule = IntRule::at_least(1).up_to(100).default(10);
 
     pub fn parse(page_id: Option<i64>, page_size: Option<i64>) -> Result<Self, AppError> {
-        let page_id = page_id.unwrap_or(1);
-        let page_size = page_size.unwrap_or(10);
+        let (id_rule, size_rule) = (Self::ID_RULE, Self::SIZE_RULE);
+        let page_id = page_id.or(id_rule.default).unwrap_or(id_rule.minimum);
+        let page_size = page_size.or(size_rule.default).unwrap_or(size_rule.maximum);
         let mut violations = Vec::new();
-        if page_id < 1 {
-            violations.push(FieldViolation::new("page_id", "must be at least 1"));
+        if !id_rule.allows(page_id) {
+            violations.push(FieldViolation::new(
+                "page_id",
+                format!("must be at least {}", id_rule.minimum),
+            ));
         }
-        if !(1..=Self::MAX_SIZE).contains(&page_size) {
+        if !size_rule.allows(page_size) {
             violations.push(FieldViolation::new(
                 "page_size",
-                "must be between 1 and 100",
+                format!(
+                    "must be between {} and {}",
+                    size_rule.minimum, size_rule.maximum
+                ),
             ));
         }
         if violations.is_empty() {

@@ -2,6 +2,7 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
+use super::{ID_RULE, IntRule};
 use crate::error::AppError;
 
 /// A currency the bank keeps accounts in.
@@ -52,8 +53,10 @@ impl fmt::Display for Currency {
 pub struct Amount(i64);
 
 impl Amount {
+    pub const RULE: IntRule = IntRule::at_least(1);
+
     pub fn parse(value: i64) -> Result<Self, AppError> {
-        if value > 0 {
+        if Self::RULE.allows(value) {
             Ok(Self(value))
         } else {
             Err(AppError::invalid_field("amount", "must be greater than 0"))
@@ -82,7 +85,7 @@ impl AccountId {
 
     /// Like `parse`, naming the input field in the error.
     pub fn parse_field(value: i64, field: &str) -> Result<Self, AppError> {
-        if value >= 1 {
+        if ID_RULE.allows(value) {
             Ok(Self(value))
         } else {
             Err(AppError::invalid_field(field, "must be at least 1"))

@@ -1,23 +1,35 @@
 use std::fmt;
 
+use super::TextRule;
 use crate::error::AppError;
 
 /// A login name: 3 to 100 characters of `[a-z0-9_]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Username(String);
 
+/// `login`, `logout` and `me` are paths under `/users/`, so they cannot name a user.
+static USERNAME: TextRule = TextRule::new(
+    3,
+    100,
+    Some("^[a-z0-9_]+$"),
+    None,
+    &["login", "logout", "me"],
+);
+
 impl Username {
+    pub const RULE: &TextRule = &USERNAME;
+
     pub fn parse(value: &str) -> Result<Self, AppError> {
-        let length_ok = (3..=100).contains(&value.len());
-        let chars_ok = value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if length_ok && chars_ok {
+        if Self::RULE.allows(value) {
             Ok(Self(value.to_owned()))
         } else {
             Err(AppError::invalid_field(
                 "username",
-                "must be 3 to 100 characters of lowercase letters, digits or underscores",
+                if Self::RULE.reserved.contains(&value) {
+                    "is reserved"
+                } else {
+                    "must be 3 to 100 characters of lowercase letters, digits or underscores"
+                },
             ))
         }
     }
@@ -41,6 +53,8 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 2] = [Role::Depositor, Role::Banker];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Depositor => "depositor",
@@ -70,10 +84,14 @@ impl fmt::Display for Role {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IdempotencyKey(String);
 
+static IDEMPOTENCY_KEY: TextRule = TextRule::new(1, 64, Some("^[!-~]+$"), None, &[]);
+
 impl IdempotencyKey {
+    /// `!` to `~`: the visible ASCII characters.
+    pub const RULE: &TextRule = &IDEMPOTENCY_KEY;
+
     pub fn parse(value: &str) -> Result<Self, AppError> {
-        let length_ok = (1..=64).contains(&value.len());
-        if length_ok && value.bytes().all(|b| b.is_ascii_graphic()) {
+        if Self::RULE.allows(value) {
             Ok(Self(value.to_owned()))
         } else {
             Err(AppError::invalid_field(
@@ -96,7 +114,9 @@ mod tests {
     fn username_allows_lowercase_digits_and_underscore() {
         assert!(Username::parse("alice_01").is_ok());
         assert!(Username::parse(&"a".repeat(100)).is_ok());
-        for bad in ["al", "Alice", "al ice", "al-ice", "ålice", ""] {
+        for bad in [
+            "al", "Alice", "al ice", "al-ice", "ålice", "", "login", "logout",
+        ] {
             assert!(Username::parse(bad).is_err(), "{bad:?} must be refused");
         }
         assert!(Username::parse(&"a".repeat(101)).is_err());

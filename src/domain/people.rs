@@ -1,14 +1,19 @@
 use std::fmt;
 
+use super::TextRule;
 use crate::error::AppError;
 
 /// A password as typed: 6 to 100 characters. `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
+static PASSWORD: TextRule = TextRule::new(6, 100, None, None, &[]);
+
 impl Password {
+    pub const RULE: &TextRule = &PASSWORD;
+
     pub fn parse(value: &str) -> Result<Self, AppError> {
-        if (6..=100).contains(&value.chars().count()) {
+        if Self::RULE.allows(value) {
             Ok(Self(value.to_owned()))
         } else {
             Err(AppError::invalid_field(
@@ -29,16 +34,24 @@ impl fmt::Debug for Password {
     }
 }
 
-/// A person's name: 3 to 100 characters, letters of any script and spaces.
+/// A person's name: 3 to 100 characters, letters of any script (with their
+/// combining marks, so decomposed accents count) and spaces, at least one letter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FullName(String);
 
+static FULL_NAME: TextRule = TextRule::new(
+    3,
+    100,
+    Some(r"^[\p{L}\p{M} ]*\p{L}[\p{L}\p{M} ]*$"),
+    None,
+    &[],
+);
+
 impl FullName {
+    pub const RULE: &TextRule = &FULL_NAME;
+
     pub fn parse(value: &str) -> Result<Self, AppError> {
-        let length_ok = (3..=100).contains(&value.chars().count());
-        let chars_ok = value.chars().all(|c| c.is_alphabetic() || c == ' ');
-        let has_letter = value.chars().any(char::is_alphabetic);
-        if length_ok && chars_ok && has_letter {
+        if Self::RULE.allows(value) {
             Ok(Self(value.to_owned()))
         } else {
             Err(AppError::invalid_field(
@@ -57,9 +70,15 @@ impl FullName {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
+static EMAIL: TextRule = TextRule::new(0, 200, None, Some("email"), &[]);
+
 impl Email {
+    /// The `email` format is `is_plausible_address`; it admits ASCII only, so the
+    /// length in characters is the length in bytes.
+    pub const RULE: &TextRule = &EMAIL;
+
     pub fn parse(value: &str) -> Result<Self, AppError> {
-        if value.len() <= 200 && is_plausible_address(value) {
+        if Self::RULE.allows(value) && is_plausible_address(value) {
             Ok(Self(value.to_owned()))
         } else {
             Err(AppError::invalid_field(
@@ -120,7 +139,16 @@ mod tests {
         for good in ["Ada Lovelace", "José Ñúñez", "Алёна Петрова", "李小龍"] {
             assert!(FullName::parse(good).is_ok(), "{good:?}");
         }
-        for bad in ["Al", "R2 D2", "x_y", "   ", "Ada-Lovelace"] {
+        // Decomposed accents: a letter followed by a combining mark.
+        assert!(FullName::parse("Jose\u{301} Nu\u{303}n\u{303}ez").is_ok());
+        for bad in [
+            "Al",
+            "R2 D2",
+            "x_y",
+            "   ",
+            "Ada-Lovelace",
+            "\u{301}\u{301} \u{301}",
+        ] {
             assert!(FullName::parse(bad).is_err(), "{bad:?}");
         }
     }

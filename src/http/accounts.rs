@@ -28,7 +28,7 @@ fn account_id(req: &Request) -> Result<AccountId, AppError> {
 }
 
 /// Open an account in a currency, owned by the caller, with balance 0.
-#[endpoint(tags("accounts"), security(("bearer" = [])), request_body = CreateAccountRequest, status_codes(201, 400, 401, 409, 500, 503))]
+#[endpoint(operation_id = "create_account", tags("accounts"), security(("bearer" = [])), request_body = CreateAccountRequest, status_codes(201, 400, 401, 409, 500, 503))]
 pub async fn create_account(
     req: &mut Request,
     depot: &mut Depot,
@@ -44,6 +44,7 @@ pub async fn create_account(
 
 /// One account: its owner or a banker.
 #[endpoint(
+    operation_id = "get_account",
     tags("accounts"),
     security(("bearer" = [])),
     parameters(("id" = i64, Path, description = "Account id, >= 1")),
@@ -60,6 +61,7 @@ pub async fn get_account(
 
 /// The caller's accounts, ordered by id.
 #[endpoint(
+    operation_id = "list_accounts",
     tags("accounts"),
     security(("bearer" = [])),
     parameters(
@@ -79,6 +81,7 @@ pub async fn list_accounts(
 
 /// An account's entries, newest first: its owner or a banker.
 #[endpoint(
+    operation_id = "list_entries",
     tags("accounts"),
     security(("bearer" = [])),
     parameters(
@@ -100,12 +103,15 @@ pub async fn list_entries(
 }
 
 /// Put money into an account (bankers only): balance and entry change together.
+///
+/// 422 when the balance could not hold the amount.
 #[endpoint(
+    operation_id = "deposit",
     tags("accounts"),
     security(("bearer" = [])),
     request_body = DepositRequest,
     parameters(("id" = i64, Path, description = "Account id, >= 1")),
-    status_codes(201, 400, 401, 403, 404, 500, 503)
+    status_codes(201, 400, 401, 403, 404, 422, 500, 503)
 )]
 pub async fn create_deposit(
     req: &mut Request,

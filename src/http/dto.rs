@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use salvo::oapi::ToSchema;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, de::Error as _};
 use uuid::Uuid;
 
 use crate::{
@@ -44,9 +44,21 @@ pub struct RefreshTokenRequest {
 /// Any of the fields; at least one.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateUserRequest {
+    #[serde(default, deserialize_with = "not_null")]
+    #[salvo(schema(nullable = false))]
     pub full_name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    #[salvo(schema(nullable = false))]
     pub email: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    #[salvo(schema(nullable = false))]
     pub password: Option<String>,
+}
+
+/// An optional field that, when given, is a string: `null` is not "leave it as is"
+/// (found by `make api-fuzz`: `{"password": null, "email": ...}` was accepted).
+fn not_null<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -60,20 +72,45 @@ pub struct CreateAccountRequest {
 pub struct DepositRequest {
     /// Minor units (cents), > 0.
     #[salvo(schema(required = true, nullable = false, example = 10000))]
+    #[serde(default, deserialize_with = "integer")]
     pub amount: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateTransferRequest {
     #[salvo(schema(required = true, nullable = false, example = 1))]
+    #[serde(default, deserialize_with = "integer")]
     pub from_account_id: Option<i64>,
     #[salvo(schema(required = true, nullable = false, example = 2))]
+    #[serde(default, deserialize_with = "integer")]
     pub to_account_id: Option<i64>,
     /// Minor units (cents), > 0.
     #[salvo(schema(required = true, nullable = false, example = 2500))]
+    #[serde(default, deserialize_with = "integer")]
     pub amount: Option<i64>,
     #[salvo(schema(required = true, nullable = false, example = "USD"))]
     pub currency: Option<String>,
+}
+
+/// A JSON integer, also written with a zero fraction (`2500.0`): JSON Schema's
+/// `integer`, which the spec promises, admits both. A fraction, or a float too large
+/// to stand for exactly one integer (past 2^53), is refused rather than rounded.
+/// serde_json's `float_roundtrip` makes the parse exact, so the float is the text's.
+fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    if let Some(integer) = number.as_i64() {
+        return Ok(Some(integer));
+    }
+    match number.as_f64() {
+        #[allow(clippy::cast_possible_truncation)]
+        Some(float) if float.fract() == 0.0 && float.abs() <= EXACT => Ok(Some(float as i64)),
+        _ => Err(D::Error::custom(format!(
+            "{number} is not an integer (64-bit, or at most 2^53 when written with a fraction)"
+        ))),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

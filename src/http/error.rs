@@ -7,7 +7,10 @@ use salvo::{
 };
 use serde::Serialize;
 
-use crate::error::{AppError, FieldViolation};
+use crate::{
+    error::{AppError, FieldViolation},
+    service::LoginLimiter,
+};
 
 /// Every error response: `{"error": "...", "code": "...", "field_violations": [...]}`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -19,6 +22,17 @@ pub struct ErrorBody {
     /// Every invalid input field, for `invalid_argument`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field_violations: Option<Vec<FieldViolationBody>>,
+}
+
+/// A 400 body: `ErrorBody` whose `field_violations` is always there. Documents the
+/// shape only; the server writes `ErrorBody`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvalidArgumentBody {
+    pub error: String,
+    /// `invalid_argument`.
+    pub code: String,
+    /// Every invalid input field (a malformed body is the field `body`).
+    pub field_violations: Vec<FieldViolationBody>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -109,14 +123,32 @@ pub fn write_transport_error(res: &mut Response, status: StatusCode) {
     }));
 }
 
+/// Seconds a client should wait before retrying, for the errors that invite a retry.
+pub fn retry_after(err: &AppError) -> Option<u64> {
+    match err {
+        AppError::Unavailable(_) => Some(1),
+        // The limiter forgets a failure once it is older than the window.
+        AppError::RateLimited => Some(LoginLimiter::WINDOW.as_secs()),
+        AppError::InvalidArgument(_)
+        | AppError::Unauthenticated(_)
+        | AppError::PermissionDenied(_)
+        | AppError::NotFound(_)
+        | AppError::AlreadyExists(_)
+        | AppError::IdempotencyConflict
+        | AppError::FailedPrecondition(_)
+        | AppError::Internal(_) => None,
+    }
+}
+
 #[async_trait]
 impl Writer for AppError {
     async fn write(self, _req: &mut Request, depot: &mut Depot, res: &mut Response) {
         self.log();
         super::observe::count_unavailable(&self, depot);
         let status = status_of(&self);
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            res.add_header("retry-after", "1", true).ok();
+        if let Some(seconds) = retry_after(&self) {
+            res.add_header("retry-after", seconds.to_string(), true)
+                .ok();
         }
         res.status_code(status);
         res.render(Json(body_of(&self)));
@@ -126,6 +158,12 @@ impl Writer for AppError {
 impl EndpointOutRegister for AppError {
     fn register(components: &mut Components, operation: &mut Operation) {
         let schema = ErrorBody::to_schema(components);
+        let invalid = InvalidArgumentBody::to_schema(components);
+        let retry_after = || {
+            oapi::Header::new(oapi::Object::with_type(oapi::BasicType::Integer).minimum(0))
+                .required(true)
+                .description("Seconds to wait before retrying")
+        };
         for (status, description) in [
             (
                 "400",
@@ -146,10 +184,13 @@ impl EndpointOutRegister for AppError {
             ("500", "Internal error; the body is opaque (`internal`)"),
             ("503", "The database is unreachable; retry (`unavailable`)"),
         ] {
-            operation.responses.insert(
-                status,
-                oapi::Response::new(description).add_content("application/json", schema.clone()),
-            );
+            let body = if status == "400" { &invalid } else { &schema };
+            let mut response =
+                oapi::Response::new(description).add_content("application/json", body.clone());
+            if status == "429" || status == "503" {
+                response = response.add_header("Retry-After", retry_after());
+            }
+            operation.responses.insert(status, response);
         }
     }
 }

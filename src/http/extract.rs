@@ -9,7 +9,7 @@ use salvo::{
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
-    domain::{Listed, Page, PageRequest, Violations},
+    domain::{ID_RULE, Listed, Page, PageRequest, Violations},
     error::AppError,
     service::{Bank, ClientInfo, Principal},
 };
@@ -43,10 +43,10 @@ pub async fn json_body<T: DeserializeOwned>(req: &mut Request) -> Result<T, AppE
 pub fn path_id(req: &Request, name: &str) -> Result<i64, AppError> {
     let raw = req.param::<String>(name).unwrap_or_default();
     match raw.parse::<i64>() {
-        Ok(id) if id >= 1 => Ok(id),
+        Ok(id) if ID_RULE.allows(id) => Ok(id),
         _ => Err(AppError::invalid_field(
             name,
-            "must be an integer of at least 1",
+            format!("must be an integer of at least {}", ID_RULE.minimum),
         )),
     }
 }

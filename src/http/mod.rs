@@ -3,6 +3,7 @@
 
 mod accounts;
 mod auth;
+mod contract;
 mod dto;
 pub mod error;
 mod extract;
@@ -38,14 +39,15 @@ fn api_router() -> Router {
         .push(transfers::router())
 }
 
-/// The OpenAPI 3 description of the API, generated from the handlers.
+/// The OpenAPI 3 description of the API: the handlers' shapes, completed with the
+/// domain's rules, response headers and links (`contract`).
 pub fn openapi() -> OpenApi {
     // Short schema and operation names (`AccountBody`, not `simplebank.http.dto.AccountBody`).
     static NAMER: std::sync::Once = std::sync::Once::new();
     NAMER.call_once(|| {
         salvo::oapi::naming::set_namer(salvo::oapi::naming::FlexNamer::new().short_mode(true))
     });
-    OpenApi::new("Simple Bank", env!("CARGO_PKG_VERSION"))
+    let mut spec = OpenApi::new("Simple Bank", env!("CARGO_PKG_VERSION"))
         .add_security_scheme(
             "bearer",
             SecurityScheme::Http(
@@ -53,6 +55,9 @@ pub fn openapi() -> OpenApi {
             ),
         )
         .merge_router(&api_router())
+        .merge_router(&ops::router());
+    contract::complete(&mut spec);
+    spec
 }
 
 /// Puts the shared state in every request's depot.

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use salvo::prelude::*;
+use salvo::{oapi::ToSchema, prelude::*};
 use serde::Serialize;
 
 use super::extract::bank;
@@ -16,25 +16,35 @@ pub fn router() -> Router {
         .push(Router::with_path("docs/db").get(database_docs))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Status {
+    /// `ok` or `ready`.
     status: &'static str,
 }
 
-/// 200 while the process runs.
-#[handler]
+/// Liveness: 200 while the process runs.
+#[endpoint(operation_id = "check_health", tags("operations"), status_codes(200))]
 async fn healthz() -> Json<Status> {
     Json(Status { status: "ok" })
 }
 
-/// 200 when the database answers, else 503.
-#[handler]
+/// Readiness: 200 when the database answers, else 503.
+#[endpoint(
+    operation_id = "check_readiness",
+    tags("operations"),
+    status_codes(200, 500, 503)
+)]
 async fn readyz(depot: &mut Depot) -> Result<Json<Status>, AppError> {
     bank(depot)?.ready().await?;
     Ok(Json(Status { status: "ready" }))
 }
 
-#[handler]
+/// Prometheus text: request counts and latency by route and status, pool usage.
+#[endpoint(
+    operation_id = "get_metrics",
+    tags("operations"),
+    responses((status_code = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String))
+)]
 async fn metrics_text(depot: &mut Depot, res: &mut Response) -> Result<(), AppError> {
     let bank = bank(depot)?;
     let metrics = depot
@@ -53,7 +63,12 @@ async fn metrics_text(depot: &mut Depot, res: &mut Response) -> Result<(), AppEr
 /// The generated database documentation (`make db_docs`), embedded in the binary.
 const DATABASE_DOCS: &str = include_str!("../../doc/db/index.html");
 
-#[handler]
+/// The database documentation page.
+#[endpoint(
+    operation_id = "get_database_docs",
+    tags("operations"),
+    responses((status_code = 200, description = "One self-contained HTML page", content_type = "text/html", body = String))
+)]
 async fn database_docs(res: &mut Response) {
     res.render(Text::Html(DATABASE_DOCS));
 }

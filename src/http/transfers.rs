@@ -39,6 +39,7 @@ fn idempotency_key(req: &Request) -> Result<Option<IdempotencyKey>, AppError> {
 /// With an `Idempotency-Key` header (1–64 visible ASCII characters), a repeat with
 /// the same body returns the first response and moves no money; another body is 409.
 #[endpoint(
+    operation_id = "create_transfer",
     tags("transfers"),
     security(("bearer" = [])),
     request_body = CreateTransferRequest,
@@ -69,6 +70,7 @@ pub async fn create_transfer(
 
 /// One transfer, if the caller owns either side (or is a banker).
 #[endpoint(
+    operation_id = "get_transfer",
     tags("transfers"),
     security(("bearer" = [])),
     parameters(("id" = i64, Path, description = "Transfer id, >= 1")),
@@ -87,6 +89,7 @@ pub async fn get_transfer(
 
 /// Transfers touching an account, newest first: its owner or a banker.
 #[endpoint(
+    operation_id = "list_transfers",
     tags("transfers"),
     security(("bearer" = [])),
     parameters(

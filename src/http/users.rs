@@ -26,11 +26,20 @@ pub fn protected_router() -> Router {
     Router::new()
         .hoop(require_auth)
         .push(Router::with_path("users/me").get(get_me))
-        .push(Router::with_path("users/{username}").patch(update_user))
+        .push(
+            Router::with_path("users/{username}")
+                // `/users/login` and the like are other routes, never a user (API.md): so
+                // that `PATCH /users/me` is 405, not an attempt to change a user `me`.
+                .filter_fn(|req, _| {
+                    let last = req.uri().path().rsplit('/').next().unwrap_or_default();
+                    !Username::RULE.reserved.contains(&last)
+                })
+                .patch(update_user),
+        )
 }
 
 /// Register a user.
-#[endpoint(tags("users"), request_body = CreateUserRequest, status_codes(201, 400, 409, 500, 503))]
+#[endpoint(operation_id = "create_user", tags("users"), request_body = CreateUserRequest, status_codes(201, 400, 409, 500, 503))]
 pub async fn create_user(
     req: &mut Request,
     depot: &mut Depot,
@@ -49,7 +58,7 @@ pub async fn create_user(
 /// Log in: opens a session and returns an access and a refresh token.
 ///
 /// An unknown username and a wrong password give the same 401.
-#[endpoint(tags("users"), request_body = LoginRequest, status_codes(200, 400, 401, 429, 500, 503))]
+#[endpoint(operation_id = "login_user", tags("users"), request_body = LoginRequest, status_codes(200, 400, 401, 429, 500, 503))]
 pub async fn login_user(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginBody>, AppError> {
     let body: LoginRequest = json_body(req).await?;
     let input = LoginInput::parse(body.username.as_deref(), body.password.as_deref())?;
@@ -58,7 +67,7 @@ pub async fn login_user(req: &mut Request, depot: &mut Depot) -> Result<Json<Log
 }
 
 /// A new access token for a refresh token whose session is open.
-#[endpoint(tags("users"), request_body = RefreshTokenRequest, status_codes(200, 400, 401, 500, 503))]
+#[endpoint(operation_id = "renew_access_token", tags("users"), request_body = RefreshTokenRequest, status_codes(200, 400, 401, 500, 503))]
 pub async fn renew_access_token(
     req: &mut Request,
     depot: &mut Depot,
@@ -69,7 +78,7 @@ pub async fn renew_access_token(
 }
 
 /// Log out: blocks the session, so its refresh token stops working.
-#[endpoint(tags("users"), request_body = RefreshTokenRequest, status_codes(204, 400, 401, 500, 503))]
+#[endpoint(operation_id = "logout", tags("users"), request_body = RefreshTokenRequest, status_codes(204, 400, 401, 500, 503))]
 pub async fn logout_user(req: &mut Request, depot: &mut Depot) -> Result<NoContent, AppError> {
     let token = refresh_token(req).await?;
     bank(depot)?.logout(&token).await?;
@@ -84,7 +93,7 @@ async fn refresh_token(req: &mut Request) -> Result<String, AppError> {
 }
 
 /// The caller's own user.
-#[endpoint(tags("users"), security(("bearer" = [])), status_codes(200, 401, 404, 500, 503))]
+#[endpoint(operation_id = "get_me", tags("users"), security(("bearer" = [])), status_codes(200, 401, 404, 500, 503))]
 pub async fn get_me(depot: &mut Depot) -> Result<Json<UserBody>, AppError> {
     let caller = principal(depot)?;
     let user = bank(depot)?.get_me(&caller).await?;
@@ -94,6 +103,7 @@ pub async fn get_me(depot: &mut Depot) -> Result<Json<UserBody>, AppError> {
 /// Change any of full name, e-mail and password. Depositors may change only
 /// themselves; bankers anyone. A new password sets `password_changed_at`.
 #[endpoint(
+    operation_id = "update_user",
     tags("users"),
     security(("bearer" = [])),
     request_body = UpdateUserRequest,

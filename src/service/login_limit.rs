@@ -18,7 +18,7 @@ pub struct LoginLimiter {
 impl Default for LoginLimiter {
     /// 10 failures per username or 50 per address within 15 minutes.
     fn default() -> Self {
-        Self::new(Duration::from_secs(15 * 60), 10, 50)
+        Self::new(Self::WINDOW, 10, 50)
     }
 }
 
@@ -29,6 +29,8 @@ pub(super) struct LoginCounts {
 }
 
 impl LoginLimiter {
+    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+
     pub fn new(window: Duration, per_username: usize, per_address: usize) -> Self {
         Self {
             window,

@@ -159,7 +159,8 @@ fn db_error(err: tokio_postgres::Error) -> AppError {
             _ => AppError::Internal(anyhow!(err).context("unexpected check violation")),
         }
     } else if *code == SqlState::NUMERIC_VALUE_OUT_OF_RANGE {
-        AppError::invalid_field("amount", "is too large for the account's balance")
+        // Only `balance + amount` can overflow: a valid amount the balance cannot take.
+        AppError::FailedPrecondition(BusinessRule::BalanceLimit)
     } else if *code == SqlState::LOCK_NOT_AVAILABLE {
         // lock_timeout: the transaction rolled back; an idempotent retry is safe.
         AppError::Unavailable(anyhow!(err).context("waited too long for a row lock"))

@@ -357,7 +357,14 @@ async fn deposit_that_would_overflow_the_balance_is_refused() {
         .await
         .expect_err("overflow");
 
-    assert!(matches!(err, AppError::InvalidArgument(_)), "{err:?}");
+    // A valid amount the balance cannot hold: a business rule (422), not a bad field.
+    assert!(
+        matches!(
+            err,
+            AppError::FailedPrecondition(BusinessRule::BalanceLimit)
+        ),
+        "{err:?}"
+    );
     assert_eq!(balance_of(&db.store, account.id).await, i64::MAX - 10);
     assert_eq!(row_counts(&db.store).await, (0, 0));
 }

@@ -375,7 +375,7 @@ async fn a_deposit_reports_a_bad_account_and_a_bad_amount_together() {
 }
 
 #[tokio::test]
-async fn a_deposit_that_would_overflow_the_balance_is_invalid_not_a_crash() {
+async fn a_deposit_the_balance_cannot_hold_is_a_failed_precondition() {
     let app = GrpcApp::spawn().await;
     let (_user, account) = app.a_user_with_account("USD", 1).await;
     let banker = app.banker().await;
@@ -385,7 +385,7 @@ async fn a_deposit_that_would_overflow_the_balance_is_invalid_not_a_crash() {
         .deposit(authed(deposit(account, i64::MAX), &banker.token))
         .await;
 
-    assert_field_violations(result, &["amount"]);
+    assert_code(result, Code::FailedPrecondition);
     assert_eq!(
         app.server.balance_in_db(account).await,
         1,

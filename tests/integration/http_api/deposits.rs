@@ -70,7 +70,9 @@ async fn a_deposit_amount_must_be_positive() {
 }
 
 #[tokio::test]
-async fn a_deposit_that_would_overflow_the_balance_is_a_bad_request_not_a_crash() {
+async fn a_valid_deposit_the_balance_cannot_hold_is_a_business_rule_refusal() {
+    // Found by `make api-fuzz`: a valid amount (the spec says integer >= 1) was
+    // refused as 400 invalid_argument; the balance's limit is a business rule (422).
     let app = TestApp::spawn().await;
     let (_user, account) = app.a_user_with_account("USD", 1).await;
     let banker = app.banker().await;
@@ -79,7 +81,16 @@ async fn a_deposit_that_would_overflow_the_balance_is_a_bad_request_not_a_crash(
         .deposit(&banker.token, account, &json!({ "amount": i64::MAX }))
         .await;
 
-    assert_field_violations(response, &["amount"]).await;
+    let body = assert_error(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "failed_precondition",
+    )
+    .await;
+    assert_eq!(
+        body["error"],
+        "the receiving account's balance would exceed its maximum"
+    );
     assert_eq!(app.balance_in_db(account).await, 1, "nothing changed");
     assert_eq!(app.transfer_and_entry_counts().await, (0, 1));
 }
@@ -156,4 +167,46 @@ async fn a_role_change_applies_to_access_tokens_issued_after_it() {
 
     assert_error(with_old_token, StatusCode::FORBIDDEN, "permission_denied").await;
     assert_eq!(with_renewed_token.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn an_amount_written_with_a_zero_fraction_is_the_integer() {
+    // Found by `make api-fuzz`: JSON Schema's `integer` (the spec's type) admits
+    // `2500.0`, the server refused it. A real fraction, or a float too large to
+    // stand for one integer, is still refused.
+    let app = TestApp::spawn().await;
+    let (_user, account) = app.a_user_with_account("USD", 0).await;
+    let banker = app.banker().await;
+
+    let whole = app
+        .deposit(&banker.token, account, &json!({ "amount": 2500.0 }))
+        .await;
+    let fraction = app
+        .deposit(&banker.token, account, &json!({ "amount": 2500.5 }))
+        .await;
+    let too_large = app
+        .deposit(&banker.token, account, &json!({ "amount": 1.0e17 }))
+        .await;
+    // 16 significant digits: parsed exactly, not to the nearest float a fast parser finds.
+    let exact = send(
+        app.authed(
+            Method::POST,
+            &format!("/accounts/{account}/deposits"),
+            &banker.token,
+        )
+        .header("content-type", "application/json")
+        .body(r#"{"amount": 1899186148730005.0}"#),
+    )
+    .await;
+
+    let body = json_of(whole, StatusCode::CREATED).await;
+    assert_eq!(body["entry"]["amount"], 2500);
+    assert_field_violations(fraction, &["body"]).await;
+    assert_field_violations(too_large, &["body"]).await;
+    let body = json_of(exact, StatusCode::CREATED).await;
+    assert_eq!(body["entry"]["amount"], 1_899_186_148_730_005_i64);
+    assert_eq!(
+        app.balance_in_db(account).await,
+        2500 + 1_899_186_148_730_005
+    );
 }

@@ -119,6 +119,12 @@ async fn the_eleventh_failed_login_for_a_username_is_rate_limited() {
     let eleventh = app.login_as(&user.username, "wrong password").await;
     let with_the_right_password = app.login_as(&user.username, &user.password).await;
 
+    // The spec promises Retry-After on 429: at most the limiter's window.
+    let retry_after = eleventh.headers().get("retry-after").cloned();
+    assert_eq!(
+        retry_after.as_ref().and_then(|v| v.to_str().ok()),
+        Some("900")
+    );
     assert_error(eleventh, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
     assert_error(
         with_the_right_password,

@@ -418,3 +418,65 @@ async fn an_update_without_a_token_is_unauthenticated() {
 
     assert_error(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 }
+
+#[tokio::test]
+async fn the_words_of_the_users_routes_are_not_usernames() {
+    // Found by `make api-fuzz`: `PATCH /users/me` and `PATCH /users/login` reached
+    // "change the user `me` / `login`", and a 405 on `/users/login` advertised PATCH.
+    // They are other routes: no user may take those names, and PATCH there is 405.
+    let app = TestApp::spawn().await;
+    let banker = app.a_banker().await;
+
+    for name in ["login", "logout"] {
+        let response = app
+            .create_user(&json!({
+                "username": name,
+                "password": "secret123",
+                "full_name": "Route Name",
+                "email": format!("{name}@example.com"),
+            }))
+            .await;
+        let body = assert_field_violations(response, &["username"]).await;
+        assert_eq!(body["field_violations"][0]["description"], "is reserved");
+    }
+    for path in ["/users/me", "/users/login", "/users/logout"] {
+        let response = send(
+            app.authed(Method::PATCH, path, &banker.token)
+                .json(&json!({ "full_name": "New Name" })),
+        )
+        .await;
+        let allow = response
+            .headers()
+            .get("allow")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert_error(
+            response,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        )
+        .await;
+        assert!(!allow.contains("PATCH"), "{path}: Allow: {allow}");
+    }
+}
+
+#[tokio::test]
+async fn a_null_field_in_a_user_update_is_invalid_not_ignored() {
+    // Found by `make api-fuzz`: `null` is not a string (the spec says so), yet the
+    // update went through as if the field were absent.
+    let app = TestApp::spawn().await;
+    let user = app.a_user().await;
+
+    let response = app
+        .update_user(
+            &user.token,
+            &user.username,
+            &json!({ "full_name": "New Name", "password": null }),
+        )
+        .await;
+
+    assert_field_violations(response, &["body"]).await;
+    let me = json_of(app.get_me(&user.token).await, StatusCode::OK).await;
+    assert_ne!(me["full_name"], "New Name", "nothing changed");
+}
