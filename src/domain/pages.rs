@@ -3,6 +3,7 @@
 //! that carries the last id seen, so the next page is one index range scan and stays
 //! consistent while rows are inserted (no row twice, none skipped).
 
+use super::rules::TextRule;
 use super::{AccountId, Page};
 use crate::error::AppError;
 
@@ -31,6 +32,13 @@ pub struct PageToken {
 }
 
 const TOKEN_VERSION: u8 = 1;
+static PAGE_TOKEN_RULE: TextRule = TextRule::new(
+    TOKEN_BYTES * 2,
+    TOKEN_BYTES * 2,
+    Some("^[0-9a-fA-F]+$"),
+    None,
+    &[],
+);
 /// version, listing, account, last id, CRC-32 of the rest.
 const TOKEN_BYTES: usize = 1 + 1 + 8 + 8 + 4;
 
@@ -39,6 +47,9 @@ fn bad_token(description: &str) -> AppError {
 }
 
 impl PageToken {
+    /// What a token looks like on the wire; the spec publishes the same rule.
+    pub const RULE: &'static TextRule = &PAGE_TOKEN_RULE;
+
     /// The token's wire form: hex, opaque to clients. The checksum makes a mistyped or
     /// truncated token a 400 rather than some other page; the token grants nothing
     /// (the caller's access to the account is checked on every page).
@@ -54,7 +65,7 @@ impl PageToken {
 
     pub fn decode(raw: &str) -> Result<Self, AppError> {
         let invalid = || bad_token("is not a page token this server issued");
-        if raw.len() != TOKEN_BYTES * 2 || !raw.is_ascii() {
+        if !Self::RULE.allows(raw) {
             return Err(invalid());
         }
         let mut bytes = [0u8; TOKEN_BYTES];

@@ -9,8 +9,8 @@ use salvo::oapi::{BasicType, Header, KnownFormat, Object, OpenApi, RefOr, Schema
 use serde_json::{Value, json};
 
 use crate::domain::{
-    Currency, Email, FullName, ID_RULE, IdempotencyKey, IntRule, Page, Password, Role, TextRule,
-    Username,
+    Currency, Email, FullName, ID_RULE, IdempotencyKey, IntRule, Page, PageToken, Password, Role,
+    TextRule, Username,
 };
 
 /// The rule of an input, by the name clients use for it (JSON field, path, query
@@ -35,6 +35,7 @@ fn rule(field: &str) -> Option<Rule> {
         "id" | "account_id" | "from_account_id" | "to_account_id" => Rule::Int(ID_RULE),
         "page_id" => Rule::Int(Page::ID_RULE),
         "page_size" => Rule::Int(Page::SIZE_RULE),
+        "page_token" => Rule::Text(PageToken::RULE),
         _ => return None,
     })
 }
