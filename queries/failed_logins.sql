@@ -27,6 +27,7 @@ SET failures = CASE WHEN f.window_started_at > now() - make_interval(secs => :wi
 DELETE FROM failed_logins
 WHERE scope = 'username' AND subject = :username;
 
+-- vet: allow sort because the table holds only counters of the current 15-minute window plus one purge interval; the sort sees those rows only
 --! purge_expired_failed_logins
 --- Deletes at most `batch_size` counters whose window has passed. Rows locked by a
 --- login in progress are skipped, so the purge never waits on one.

@@ -1,5 +1,6 @@
 --: BlockedQuery(blocked_user?, blocking_user?, blocked_statement?, blocking_statement?, waiting_seconds?)
 
+-- vet: allow sort because it orders the lock waits of this database only, from the catalog views (a handful of rows)
 --! blocked_queries : BlockedQuery
 --- The course's lock monitor: every backend of this database waiting for a lock, paired with
 --- each backend that holds it, longest wait first. `waiting_seconds` counts from the lock wait's

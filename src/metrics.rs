@@ -15,6 +15,7 @@ use prometheus_client::{
 
 use crate::{
     error::{AppError, BusinessRule},
+    password::PasswordPool,
     store::{BlockedQuery, Store},
 };
 
@@ -94,33 +95,10 @@ impl BankMetrics {
             .inc();
     }
 
-    /// Marks one password hash (or verification) running until the guard drops.
-    pub fn password_hash_running(&self) -> GaugeGuard {
-        GaugeGuard::new(&self.password_hash_in_flight)
-    }
-
-    /// Hook for the password-hash limiter's queue: a hash waiting for a permit holds
-    /// this guard until it gets one. Nothing waits yet (hashes go straight to the
-    /// blocking pool), so `simplebank_password_hash_waiting` stays 0 until the
-    /// limiter uses it.
-    pub fn password_hash_waiting(&self) -> GaugeGuard {
-        GaugeGuard::new(&self.password_hash_waiting)
-    }
-}
-
-/// Increments a gauge now and decrements it when dropped (also on cancellation).
-pub struct GaugeGuard(Gauge);
-
-impl GaugeGuard {
-    fn new(gauge: &Gauge) -> Self {
-        gauge.inc();
-        Self(gauge.clone())
-    }
-}
-
-impl Drop for GaugeGuard {
-    fn drop(&mut self) {
-        self.0.dec();
+    /// Copies the password pool's gauges (jobs running, callers queued for a slot).
+    pub fn sample_password_work(&self, pool: &PasswordPool) {
+        self.password_hash_in_flight.set(to_i64(pool.in_flight()));
+        self.password_hash_waiting.set(to_i64(pool.queued()));
     }
 }
 
@@ -508,13 +486,10 @@ mod tests {
     }
 
     #[test]
-    fn the_gauge_guard_gives_back_what_it_took() {
+    fn password_gauges_follow_the_pool() {
         let bank = BankMetrics::default();
-        let first = bank.password_hash_running();
-        let second = bank.password_hash_running();
-        assert_eq!(bank.password_hash_in_flight.get(), 2);
-        drop(first);
-        drop(second);
+        bank.sample_password_work(&PasswordPool::default());
         assert_eq!(bank.password_hash_in_flight.get(), 0);
+        assert_eq!(bank.password_hash_waiting.get(), 0);
     }
 }

@@ -56,6 +56,7 @@ async fn metrics_text(depot: &mut Depot, res: &mut Response) -> Result<(), AppEr
         true,
     )
     .ok();
+    bank.metrics().sample_password_work(bank.password_pool());
     res.render(metrics.scrape(bank.store()).await);
     Ok(())
 }

@@ -62,10 +62,7 @@ fn session_refused(reason: &str) -> AppError {
 impl<S: BankStore> Bank<S> {
     #[tracing::instrument(skip_all, fields(username = %new.username))]
     pub async fn create_user(&self, new: NewUser) -> Result<UserView, AppError> {
-        let hashed_password = {
-            let _running = self.metrics.password_hash_running();
-            self.passwords.hash(&new.password).await?
-        };
+        let hashed_password = self.passwords.hash(&new.password).await?;
         let user = self
             .store
             .create_user(&NewUserRecord {
@@ -96,10 +93,7 @@ impl<S: BankStore> Bank<S> {
         let hash = user
             .as_ref()
             .map_or(dummy_hash(), |user| user.hashed_password.as_str());
-        let password_ok = {
-            let _running = self.metrics.password_hash_running();
-            self.passwords.verify(&input.password, hash).await?
-        };
+        let password_ok = self.passwords.verify(&input.password, hash).await?;
         let Some(user) = user.filter(|_| password_ok) else {
             limiter
                 .record_failure(&self.store, username, &client.client_ip)
@@ -222,10 +216,7 @@ impl<S: BankStore> Bank<S> {
             ));
         }
         let hashed_password = match &changes.password {
-            Some(password) => {
-                let _running = self.metrics.password_hash_running();
-                Some(self.passwords.hash(password).await?)
-            }
+            Some(password) => Some(self.passwords.hash(password).await?),
             None => None,
         };
         let update = UserUpdate {

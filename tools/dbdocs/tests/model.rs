@@ -227,6 +227,7 @@ fn the_real_schema_parses_with_every_table_of_the_migrations() {
         [
             "accounts",
             "entries",
+            "failed_logins",
             "idempotency_keys",
             "sessions",
             "transfers",
