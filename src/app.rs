@@ -34,7 +34,7 @@ impl Application {
     /// Creates the database if it is missing, applies pending migrations, and
     /// binds the listeners.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let url = &config.database.url;
+        let url = &config.database.migration_url;
         store::create_database_if_missing(url).await?;
         let mut client = store::connect(url)
             .await

@@ -202,7 +202,7 @@ fn bank(config: &Config) -> anyhow::Result<Arc<Bank>> {
 }
 
 async fn run_migrate(config: &Config, action: MigrateAction) -> anyhow::Result<()> {
-    let url = &config.database.url;
+    let url = &config.database.migration_url;
     if matches!(action, MigrateAction::Up { .. }) {
         store::create_database_if_missing(url).await?;
     }

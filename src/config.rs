@@ -99,16 +99,52 @@ pub struct DatabaseConfig {
     pub lock_timeout: Duration,
     /// The longest any statement runs (`statement_timeout`), lock waits included.
     pub statement_timeout: Duration,
+    /// How `url` reaches PostgreSQL: directly (or through a session-mode pooler), or
+    /// through a transaction-mode pooler such as PgBouncer or RDS Proxy.
+    pub pool_mode: PoolMode,
+    /// Where migrations run and the database is created (`DB_MIGRATION_SOURCE`): a
+    /// direct URL of the primary, since migrations hold a session-level lock. `url` by default.
+    pub migration_url: String,
+}
+
+/// What a pooled connection may rely on between two transactions (`DB_POOL_MODE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PoolMode {
+    /// One PostgreSQL session per pooled connection: prepared statements are cached
+    /// for the connection's life, and timeouts are set once when it opens.
+    #[default]
+    Session,
+    /// A pooler in transaction mode may hand each transaction to another server
+    /// session: every unit of work is a transaction, its statements are prepared and
+    /// closed inside it, and the timeouts are set per transaction (`SET LOCAL`).
+    Transaction,
+}
+
+impl std::str::FromStr for PoolMode {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "session" => Ok(Self::Session),
+            "transaction" => Ok(Self::Transaction),
+            other => Err(format!(
+                "expected 'session' or 'transaction', got {other:?}"
+            )),
+        }
+    }
 }
 
 impl DatabaseConfig {
     /// `url` with the default pool size and timeouts.
     pub fn new(url: impl Into<String>) -> Self {
+        let url = url.into();
         Self {
-            url: url.into(),
+            migration_url: url.clone(),
+            url,
             max_connections: 16,
             lock_timeout: Duration::from_secs(3),
             statement_timeout: Duration::from_secs(10),
+            pool_mode: PoolMode::Session,
         }
     }
 }
@@ -209,9 +245,21 @@ impl Config {
             None if production => bail!("DB_SOURCE must be set when ENVIRONMENT=production"),
             None => DEFAULT_DB_SOURCE.to_owned(),
         };
-        if let Some(path) = crate::store::root_cert_path(&url) {
-            crate::store::load_root_certificates(Path::new(&path))
-                .map_err(|err| anyhow!("DB_SOURCE: {err:#}"))?;
+        let pool_mode = parse_key(get("DB_POOL_MODE"), "DB_POOL_MODE", PoolMode::Session)?;
+        let migration_url = match get("DB_MIGRATION_SOURCE") {
+            Some(direct) => direct.to_owned(),
+            None if pool_mode == PoolMode::Transaction => bail!(
+                "DB_POOL_MODE=transaction needs DB_MIGRATION_SOURCE: a direct URL of the \
+                 primary, for migrations (they hold a session-level advisory lock, which a \
+                 transaction-mode pooler cannot keep)"
+            ),
+            None => url.clone(),
+        };
+        for (key, url) in [("DB_SOURCE", &url), ("DB_MIGRATION_SOURCE", &migration_url)] {
+            if let Some(path) = crate::db_url::root_cert_path(url) {
+                crate::db_url::load_root_certificates(Path::new(&path))
+                    .map_err(|err| anyhow!("{key}: {err:#}"))?;
+            }
         }
         let max_connections = parse_key(get("DB_MAX_CONNECTIONS"), "DB_MAX_CONNECTIONS", 16usize)?;
         if max_connections == 0 {
@@ -324,6 +372,8 @@ impl Config {
                 max_connections,
                 lock_timeout,
                 statement_timeout,
+                pool_mode,
+                migration_url,
             },
             http_address: parse_key(
                 get("HTTP_SERVER_ADDRESS"),
@@ -516,6 +566,36 @@ mod tests {
                 per_address: 50
             }
         );
+    }
+
+    #[test]
+    fn a_transaction_mode_pooler_needs_a_direct_url_for_migrations() {
+        let direct = Config::from_values(&values(&[])).unwrap();
+        assert_eq!(direct.database.pool_mode, PoolMode::Session);
+        assert_eq!(direct.database.migration_url, direct.database.url);
+
+        let err = Config::from_values(&values(&[
+            ("DB_SOURCE", "postgresql://u@pgbouncer:6432/bank"),
+            ("DB_POOL_MODE", "transaction"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("DB_MIGRATION_SOURCE"), "{err}");
+
+        let pooled = Config::from_values(&values(&[
+            ("DB_SOURCE", "postgresql://u@pgbouncer:6432/bank"),
+            ("DB_POOL_MODE", "transaction"),
+            ("DB_MIGRATION_SOURCE", "postgresql://u@primary:5432/bank"),
+        ]))
+        .unwrap();
+        assert_eq!(pooled.database.pool_mode, PoolMode::Transaction);
+        assert_eq!(pooled.database.url, "postgresql://u@pgbouncer:6432/bank");
+        assert_eq!(
+            pooled.database.migration_url,
+            "postgresql://u@primary:5432/bank"
+        );
+
+        let err = Config::from_values(&values(&[("DB_POOL_MODE", "statement")])).unwrap_err();
+        assert!(err.to_string().contains("DB_POOL_MODE"), "{err}");
     }
 
     #[test]

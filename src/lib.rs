@@ -7,6 +7,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod db_url;
 pub mod domain;
 pub mod error;
 pub mod grpc;

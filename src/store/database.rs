@@ -2,11 +2,13 @@ use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
-use rustls_pki_types::{CertificateDer, pem::PemObject};
 use tokio_postgres::{Client, NoTls, config::SslMode, error::SqlState};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use crate::config::DatabaseConfig;
+use crate::{
+    config::{DatabaseConfig, PoolMode},
+    db_url::{load_root_certificates, redacted_url, split_root_cert},
+};
 
 /// A parsed database URL and, with `sslmode=require`, the TLS connector to use.
 ///
@@ -24,49 +26,6 @@ fn target(url: &str) -> Result<Target, tokio_postgres::Error> {
     let tls =
         (config.get_ssl_mode() == SslMode::Require).then(|| tls_connector(root_cert.as_deref()));
     Ok(Target { config, tls })
-}
-
-/// Removes `sslrootcert=PATH` from a URL's query (tokio-postgres does not know it).
-fn split_root_cert(url: &str) -> (String, Option<String>) {
-    let Some((base, query)) = url.split_once('?') else {
-        return (url.to_owned(), None);
-    };
-    let mut root_cert = None;
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|pair| match pair.strip_prefix("sslrootcert=") {
-            Some(path) => {
-                root_cert = Some(path.to_owned());
-                false
-            }
-            None => true,
-        })
-        .collect();
-    let url = if kept.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{}", kept.join("&"))
-    };
-    (url, root_cert)
-}
-
-/// The `sslrootcert=` file a database URL names, if any.
-pub fn root_cert_path(url: &str) -> Option<String> {
-    split_root_cert(url).1
-}
-
-/// The certificates of a PEM file, for `sslrootcert`.
-pub fn load_root_certificates(path: &Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
-    let certificates = CertificateDer::pem_file_iter(path)
-        .with_context(|| format!("reading sslrootcert {}", path.display()))?
-        .collect::<Result<Vec<_>, _>>()
-        .with_context(|| format!("parsing sslrootcert {}", path.display()))?;
-    anyhow::ensure!(
-        !certificates.is_empty(),
-        "sslrootcert {} holds no certificate",
-        path.display()
-    );
-    Ok(certificates)
 }
 
 fn tls_connector(root_cert: Option<&str>) -> MakeRustlsConnect {
@@ -93,30 +52,50 @@ fn tls_connector(root_cert: Option<&str>) -> MakeRustlsConnect {
     MakeRustlsConnect::new(config)
 }
 
-/// The session settings every pooled connection starts with: bounded lock waits and
-/// statement run times, so a hot row or a runaway query costs a request, not the pool.
+/// The settings every transaction runs under: bounded lock waits and statement run
+/// times, so a hot row or a runaway query costs a request, not the pool.
 ///
-/// They travel as startup options (`-c name=value`), so they cost no round trip. This
-/// is the one place that applies them: behind a pooler that drops startup options
-/// (PgBouncer in transaction mode) they must move to a `SET` per transaction here.
+/// In session mode they travel as startup options (`-c name=value`), set once per
+/// connection at no round trip. A transaction-mode pooler refuses startup options and
+/// shares server sessions, so there they are set in each transaction (`SET LOCAL`),
+/// sent with its BEGIN (see `transaction_begin`).
 fn session_settings(config: &DatabaseConfig) -> String {
-    format!(
-        "-c lock_timeout={} -c statement_timeout={}",
+    let (lock, statement) = timeouts_ms(config);
+    format!("-c lock_timeout={lock} -c statement_timeout={statement}")
+}
+
+/// What opens a transaction in this pool mode.
+pub(super) fn transaction_begin(config: &DatabaseConfig) -> String {
+    match config.pool_mode {
+        PoolMode::Session => "BEGIN".to_owned(),
+        PoolMode::Transaction => {
+            let (lock, statement) = timeouts_ms(config);
+            format!(
+                "BEGIN; SET LOCAL lock_timeout = {lock}; SET LOCAL statement_timeout = {statement}"
+            )
+        }
+    }
+}
+
+fn timeouts_ms(config: &DatabaseConfig) -> (u128, u128) {
+    (
         config.lock_timeout.as_millis().max(1),
-        config.statement_timeout.as_millis().max(1)
+        config.statement_timeout.as_millis().max(1),
     )
 }
 
 pub(super) fn build_pool(config: &DatabaseConfig) -> anyhow::Result<Pool> {
     let mut target = target(&config.url)
         .with_context(|| format!("invalid database URL {}", redacted_url(&config.url)))?;
-    let options = match target.config.get_options() {
-        Some(given) if !given.trim().is_empty() => {
-            format!("{given} {}", session_settings(config))
-        }
-        _ => session_settings(config),
-    };
-    target.config.options(&options);
+    if config.pool_mode == PoolMode::Session {
+        let options = match target.config.get_options() {
+            Some(given) if !given.trim().is_empty() => {
+                format!("{given} {}", session_settings(config))
+            }
+            _ => session_settings(config),
+        };
+        target.config.options(&options);
+    }
     let manager_config = ManagerConfig {
         recycling_method: RecyclingMethod::Fast,
     };
@@ -206,35 +185,9 @@ pub(crate) fn quote_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// The URL with its password replaced, for logs and error messages.
-pub fn redacted_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return "<unparsable URL>".to_owned();
-    };
-    match rest.split_once('@') {
-        Some((credentials, host)) => {
-            let user = credentials.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}")
-        }
-        None => url.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redacted_url_hides_the_password_only() {
-        assert_eq!(
-            redacted_url("postgresql://root:secret@localhost:5432/simple_bank"),
-            "postgresql://root:***@localhost:5432/simple_bank"
-        );
-        assert_eq!(
-            redacted_url("postgresql://localhost/simple_bank"),
-            "postgresql://localhost/simple_bank"
-        );
-    }
 
     #[test]
     fn database_name_defaults_to_the_user() {
@@ -245,27 +198,6 @@ mod tests {
         assert_eq!(
             database_name("postgresql://root@localhost").unwrap(),
             "root"
-        );
-    }
-
-    #[test]
-    fn sslrootcert_is_taken_out_of_the_url() {
-        assert_eq!(
-            split_root_cert(
-                "postgresql://u@h/db?sslmode=require&sslrootcert=/ca.pem&application_name=x"
-            ),
-            (
-                "postgresql://u@h/db?sslmode=require&application_name=x".to_owned(),
-                Some("/ca.pem".to_owned())
-            )
-        );
-        assert_eq!(
-            split_root_cert("postgresql://u@h/db?sslrootcert=/ca.pem"),
-            ("postgresql://u@h/db".to_owned(), Some("/ca.pem".to_owned()))
-        );
-        assert_eq!(
-            split_root_cert("postgresql://u@h/db"),
-            ("postgresql://u@h/db".to_owned(), None)
         );
     }
 
@@ -287,15 +219,6 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_root_certificate_file_is_an_error() {
-        let err = load_root_certificates(Path::new("/nonexistent/ca.pem")).unwrap_err();
-        assert!(
-            format!("{err:#}").contains("/nonexistent/ca.pem"),
-            "{err:#}"
-        );
-    }
-
-    #[test]
     fn pooled_sessions_bound_lock_waits_and_statements() {
         let config = DatabaseConfig {
             lock_timeout: std::time::Duration::from_millis(1500),
@@ -305,6 +228,15 @@ mod tests {
         assert_eq!(
             session_settings(&config),
             "-c lock_timeout=1500 -c statement_timeout=10000"
+        );
+        assert_eq!(transaction_begin(&config), "BEGIN");
+        let pooled = DatabaseConfig {
+            pool_mode: PoolMode::Transaction,
+            ..config
+        };
+        assert_eq!(
+            transaction_begin(&pooled),
+            "BEGIN; SET LOCAL lock_timeout = 1500; SET LOCAL statement_timeout = 10000"
         );
     }
 

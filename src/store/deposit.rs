@@ -1,7 +1,7 @@
 use codegen::queries::{accounts::add_account_balance, entries::create_entry};
 use serde::{Deserialize, Serialize};
 
-use super::{Account, Entry, Store, retry::with_retry};
+use super::{Account, Entry, Store, error::TxError, retry::with_retry};
 use crate::{
     domain::{AccountId, Amount},
     error::AppError,
@@ -27,24 +27,27 @@ impl Store {
             .enter(&[account_id.get()], &self.pressure)
             .await?;
         with_retry("deposit", &self.pressure, || async {
-            let mut client = self.checkout().await?;
-            let tx = client.transaction().await?;
-            let (add_balance, create_entry) = tokio::try_join!(
-                add_account_balance().prepare(&tx),
-                create_entry().prepare(&tx)
-            )?;
-            // The update locks the row first, so concurrent deposits serialise on it.
-            let account = add_balance
-                .bind(&tx, &amount.cents(), &account_id.get())
-                .opt()
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("account {account_id} not found")))?;
-            let entry = create_entry
-                .bind(&tx, &account_id.get(), &amount.cents())
-                .one()
-                .await?;
-            tx.commit().await?;
-            Ok(Deposit { account, entry })
+            let tx = self.transaction().await?;
+            let deposited = async {
+                let (add_balance, create_entry) = tokio::try_join!(
+                    add_account_balance().prepare(&tx),
+                    create_entry().prepare(&tx)
+                )?;
+                // The update locks the row first, so concurrent deposits serialise on it.
+                let account = add_balance
+                    .bind(&tx, &amount.cents(), &account_id.get())
+                    .opt()
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("account {account_id} not found")))?;
+                let entry = create_entry
+                    .bind(&tx, &account_id.get(), &amount.cents())
+                    .one()
+                    .await?;
+                Ok::<_, TxError>(Deposit { account, entry })
+            }
+            // The statements are dropped (closed, in transaction mode) before the end.
+            .await;
+            tx.finish(deposited).await
         })
         .await
     }

@@ -3,6 +3,7 @@
 //! Queries come from the generated `codegen` crate (see `queries/*.sql`). Functions
 //! here own their transactions: a use case that writes twice writes in one.
 
+mod conn;
 mod database;
 mod deposit;
 pub(crate) mod error;
@@ -23,14 +24,12 @@ use std::{
 use deadpool_postgres::{Object, Pool, PoolError};
 use prometheus_client::metrics::histogram::Histogram;
 
+pub use crate::db_url::redacted_url;
 pub use codegen::queries::{
     accounts::Account, entries::Entry, idempotency_keys::IdempotencyRecord,
     monitoring::BlockedQuery, sessions::Session, transfers::Transfer, users::User,
 };
-pub use database::{
-    connect, create_database_if_missing, database_name, load_root_certificates, redacted_url,
-    root_cert_path,
-};
+pub use database::{connect, create_database_if_missing, database_name};
 pub use deposit::Deposit;
 pub use error::{UNAVAILABLE_CAUSES, unavailable_cause};
 pub use monitoring::format_blocked_queries;
@@ -41,9 +40,10 @@ pub use retry::MAX_ATTEMPTS;
 pub use transfer::{IdempotentRequest, TransferOrder, TransferOutcome, TransferResult};
 
 use crate::{
-    config::{DatabaseConfig, StorageHorizon},
+    config::{DatabaseConfig, PoolMode, StorageHorizon},
     error::AppError,
 };
+use conn::Conn;
 
 /// A handle to the bank's database. Cheap to clone: clones share one pool.
 #[derive(Clone)]
@@ -55,6 +55,9 @@ pub struct Store {
     pool_wait: Histogram,
     /// After this an idempotency key counts as absent (`IDEMPOTENCY_KEY_TTL`).
     idempotency_key_ttl: Duration,
+    pool_mode: PoolMode,
+    /// What opens a unit's transaction: `BEGIN`, and in transaction mode the timeouts.
+    begin: Arc<str>,
 }
 
 /// Upper bounds (seconds) of the pool-wait histogram's buckets: most checkouts
@@ -75,7 +78,14 @@ impl Store {
             pressure: Arc::default(),
             pool_wait: Histogram::new(POOL_WAIT_BUCKETS),
             idempotency_key_ttl: StorageHorizon::default().idempotency_key_ttl,
+            pool_mode: config.pool_mode,
+            begin: database::transaction_begin(config).into(),
         })
+    }
+
+    /// How the pool reaches PostgreSQL (`DB_POOL_MODE`).
+    pub fn pool_mode(&self) -> PoolMode {
+        self.pool_mode
     }
 
     /// Keys older than `ttl` are taken over by a new request with the same key.
@@ -111,9 +121,27 @@ impl Store {
         connection
     }
 
-    /// A pooled connection, for single statements that need no transaction.
+    /// A pooled connection as it is, for tests and tools that manage it themselves.
     pub async fn client(&self) -> Result<Object, AppError> {
         Ok(self.checkout().await?)
+    }
+
+    /// A connection for one statement; end it with `Conn::finish`.
+    pub(crate) async fn single(&self) -> Result<Conn, AppError> {
+        Ok(Conn::single(
+            self.checkout().await?,
+            self.pool_mode,
+            &self.begin,
+        ))
+    }
+
+    /// A connection for one transaction; end it with `Conn::finish`.
+    pub(crate) async fn transaction(&self) -> Result<Conn, AppError> {
+        Ok(Conn::transaction(
+            self.checkout().await?,
+            self.pool_mode,
+            &self.begin,
+        ))
     }
 
     /// Whether the database answers a trivial query now.

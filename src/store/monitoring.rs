@@ -11,8 +11,9 @@ impl Store {
     /// Every backend of the bank's database waiting for a lock, paired with each
     /// backend holding it, longest wait first.
     pub async fn blocked_queries(&self) -> Result<Vec<BlockedQuery>, AppError> {
-        let client = self.client().await?;
-        Ok(blocked_queries().bind(&client).all().await?)
+        let conn = self.single().await?;
+        let pairs = blocked_queries().bind(&conn).all().await;
+        Ok(conn.finish(pairs).await?)
     }
 }
 

@@ -73,23 +73,28 @@ impl Store {
         let retention = settings.session_retention.as_secs_f64();
         let window = settings.login_window.as_secs_f64();
         loop {
-            let mut client = self.pool.get().await?;
-            let tx = client.transaction().await?;
-            let lock = try_purge_lock().bind(&tx, &PURGE_LOCK_ID).one().await?;
-            if !lock.acquired {
+            let tx = self.transaction().await?;
+            let purged = async {
+                let lock = try_purge_lock().bind(&tx, &PURGE_LOCK_ID).one().await?;
+                if !lock.acquired {
+                    return Ok(None);
+                }
+                let keys = purge_expired_idempotency_keys()
+                    .bind(&tx, &key_ttl, &batch)
+                    .await?;
+                let sessions = purge_expired_sessions()
+                    .bind(&tx, &retention, &batch)
+                    .await?;
+                let failed_logins = purge_expired_failed_logins()
+                    .bind(&tx, &window, &batch)
+                    .await?;
+                Ok::<_, tokio_postgres::Error>(Some((keys, sessions, failed_logins)))
+            }
+            .await;
+            let Some((keys, sessions, failed_logins)) = tx.finish(purged).await? else {
                 report.yielded_to_another_purge = true;
                 return Ok(report);
-            }
-            let keys = purge_expired_idempotency_keys()
-                .bind(&tx, &key_ttl, &batch)
-                .await?;
-            let sessions = purge_expired_sessions()
-                .bind(&tx, &retention, &batch)
-                .await?;
-            let failed_logins = purge_expired_failed_logins()
-                .bind(&tx, &window, &batch)
-                .await?;
-            tx.commit().await?;
+            };
             report.idempotency_keys += keys;
             report.sessions += sessions;
             report.failed_logins += failed_logins;

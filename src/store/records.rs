@@ -138,26 +138,28 @@ impl BankStore for Store {
     }
 
     async fn create_user(&self, user: &NewUserRecord) -> Outcome<User> {
-        let client = self.client().await?;
-        Ok(create_user()
+        let conn = self.single().await?;
+        let result = create_user()
             .bind(
-                &client,
+                &conn,
                 &user.username,
                 &user.hashed_password,
                 &user.full_name,
                 &user.email,
             )
             .one()
-            .await?)
+            .await;
+        Ok(conn.finish(result).await?)
     }
 
     async fn get_user(&self, username: &str) -> Outcome<Option<User>> {
-        let client = self.client().await?;
-        Ok(get_user().bind(&client, &username).opt().await?)
+        let conn = self.single().await?;
+        let result = get_user().bind(&conn, &username).opt().await;
+        Ok(conn.finish(result).await?)
     }
 
     async fn update_user(&self, username: &str, update: &UserUpdate) -> Outcome<Option<User>> {
-        let client = self.client().await?;
+        let conn = self.single().await?;
         let params = UpdateUserParams {
             hashed_password: update.hashed_password.as_deref(),
             password_changed_at: update.password_changed_at,
@@ -165,22 +167,24 @@ impl BankStore for Store {
             email: update.email.as_deref(),
             username,
         };
-        Ok(update_user().params(&client, &params).opt().await?)
+        let result = update_user().params(&conn, &params).opt().await;
+        Ok(conn.finish(result).await?)
     }
 
     async fn set_user_role(&self, username: &str, role: Role) -> Outcome<Option<User>> {
-        let client = self.client().await?;
-        Ok(set_user_role()
-            .bind(&client, &role.as_str(), &username)
+        let conn = self.single().await?;
+        let result = set_user_role()
+            .bind(&conn, &role.as_str(), &username)
             .opt()
-            .await?)
+            .await;
+        Ok(conn.finish(result).await?)
     }
 
     async fn create_session(&self, session: &NewSession) -> Outcome<Session> {
-        let client = self.client().await?;
-        Ok(create_session()
+        let conn = self.single().await?;
+        let result = create_session()
             .bind(
-                &client,
+                &conn,
                 &session.id,
                 &session.username,
                 &session.refresh_token,
@@ -190,71 +194,80 @@ impl BankStore for Store {
                 &session.expires_at,
             )
             .one()
-            .await?)
+            .await;
+        Ok(conn.finish(result).await?)
     }
 
     async fn get_session(&self, id: Uuid) -> Outcome<Option<Session>> {
-        let client = self.client().await?;
-        Ok(get_session().bind(&client, &id).opt().await?)
+        let conn = self.single().await?;
+        let result = get_session().bind(&conn, &id).opt().await;
+        Ok(conn.finish(result).await?)
     }
 
     async fn block_session(&self, id: Uuid) -> Outcome<Option<Session>> {
-        let client = self.client().await?;
-        Ok(block_session().bind(&client, &id).opt().await?)
+        let conn = self.single().await?;
+        let result = block_session().bind(&conn, &id).opt().await;
+        Ok(conn.finish(result).await?)
     }
 
     async fn create_account(&self, owner: &str, currency: Currency) -> Outcome<Account> {
-        let client = self.client().await?;
-        Ok(create_account()
-            .bind(&client, &owner, &0, &currency.as_str())
+        let conn = self.single().await?;
+        let result = create_account()
+            .bind(&conn, &owner, &0, &currency.as_str())
             .one()
-            .await?)
+            .await;
+        Ok(conn.finish(result).await?)
     }
 
     async fn get_account(&self, id: AccountId) -> Outcome<Option<Account>> {
-        let client = self.client().await?;
-        Ok(get_account().bind(&client, &id.get()).opt().await?)
+        let conn = self.single().await?;
+        let result = get_account().bind(&conn, &id.get()).opt().await;
+        Ok(conn.finish(result).await?)
     }
 
     async fn list_accounts(&self, owner: &str, page: Page) -> Outcome<Vec<Account>> {
-        let client = self.client().await?;
-        Ok(list_accounts()
-            .bind(&client, &owner, &page.limit(), &page.offset())
+        let conn = self.single().await?;
+        let result = list_accounts()
+            .bind(&conn, &owner, &page.limit(), &page.offset())
             .all()
-            .await?)
+            .await;
+        Ok(conn.finish(result).await?)
     }
 
     async fn list_entries(&self, account: AccountId, window: Window) -> Outcome<Vec<Entry>> {
-        let client = self.client().await?;
-        Ok(list_entries_newest_first()
+        let conn = self.single().await?;
+        let result = list_entries_newest_first()
             .bind(
-                &client,
+                &conn,
                 &account.get(),
                 &window.before_id,
                 &window.limit(),
                 &window.offset,
             )
             .all()
-            .await?)
+            .await;
+        Ok(conn.finish(result).await?)
     }
 
     async fn get_transfer(&self, id: i64) -> Outcome<Option<TransferWithOwners>> {
-        let client = self.client().await?;
-        Ok(get_transfer_with_owners().bind(&client, &id).opt().await?)
+        let conn = self.single().await?;
+        let result = get_transfer_with_owners().bind(&conn, &id).opt().await;
+        Ok(conn.finish(result).await?)
     }
 
     async fn list_transfers(&self, account: AccountId, window: Window) -> Outcome<Vec<Transfer>> {
-        let client = self.client().await?;
-        Ok(list_transfers_of_account()
+        let conn = self.single().await?;
+        let result = list_transfers_of_account()
             .bind(
-                &client,
+                &conn,
                 &account.get(),
                 &window.before_id,
                 &window.limit(),
                 &window.offset,
             )
             .all()
-            .await?)
+            .await;
+        Ok(conn.finish(result).await?)
     }
 
     async fn transfer(
@@ -275,11 +288,12 @@ impl BankStore for Store {
         address: &str,
         window: Duration,
     ) -> Outcome<(i64, i64)> {
-        let client = self.client().await?;
+        let conn = self.single().await?;
         let counts = count_failed_logins()
-            .bind(&client, &username, &window.as_secs_f64(), &address)
+            .bind(&conn, &username, &window.as_secs_f64(), &address)
             .one()
-            .await?;
+            .await;
+        let counts = conn.finish(counts).await?;
         Ok((
             counts.username_failures.into(),
             counts.address_failures.into(),
@@ -292,18 +306,20 @@ impl BankStore for Store {
         address: &str,
         window: Duration,
     ) -> Outcome<()> {
-        let client = self.client().await?;
-        record_failed_login()
-            .bind(&client, &username, &address, &window.as_secs_f64())
-            .await?;
+        let conn = self.single().await?;
+        let recorded = record_failed_login()
+            .bind(&conn, &username, &address, &window.as_secs_f64())
+            .await;
+        conn.finish(recorded).await?;
         Ok(())
     }
 
     async fn reset_failed_logins(&self, username: &str) -> Outcome<()> {
-        let client = self.client().await?;
-        reset_failed_logins_of_username()
-            .bind(&client, &username)
-            .await?;
+        let conn = self.single().await?;
+        let reset = reset_failed_logins_of_username()
+            .bind(&conn, &username)
+            .await;
+        conn.finish(reset).await?;
         Ok(())
     }
 }

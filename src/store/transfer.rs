@@ -9,8 +9,9 @@ use codegen::{
 use deadpool_postgres::Object;
 use serde::{Deserialize, Serialize};
 
-use super::{Account, Entry, Store, Transfer, error::TxError, retry::with_retry};
+use super::{Account, Conn, Entry, Store, Transfer, error::TxError, retry::with_retry};
 use crate::{
+    config::PoolMode,
     domain::{AccountId, Amount, Currency, IdempotencyKey, Username},
     error::{AppError, BusinessRule},
 };
@@ -77,18 +78,76 @@ impl Store {
         let accounts = [order.from_account_id.get(), order.to_account_id.get()];
         let _pass = self.money_gate.enter(&accounts, &self.pressure).await?;
         with_retry("transfer", &self.pressure, || async {
-            let client = self.checkout().await?;
             let Some(request) = idempotency else {
-                let statement = transfer_money().prepare(&client).await?;
-                let moved = statement.params(&client, &order.params(None)).one().await?;
+                let conn = self.single().await?;
+                let moved = transfer_money()
+                    .params(&conn, &order.params(None))
+                    .one()
+                    .await;
+                let moved = conn.finish(moved).await?;
                 return Ok(TransferOutcome {
                     result: verdict(order, moved)?,
                     replayed: false,
                 });
             };
-            keyed_transfer(&client, order, request, self.idempotency_key_ttl).await
+            let moved = match self.pool_mode {
+                PoolMode::Session => {
+                    let client = self.checkout().await?;
+                    keyed_in_one_round_trip(&client, order, request, self.idempotency_key_ttl)
+                        .await?
+                }
+                PoolMode::Transaction => {
+                    let conn = self.transaction().await?;
+                    let moved =
+                        keyed_in_one_transaction(&conn, order, request, self.idempotency_key_ttl)
+                            .await;
+                    conn.finish(moved).await?
+                }
+            };
+            if moved.verdict != "key_taken" {
+                return Ok(TransferOutcome {
+                    result: verdict(order, moved)?,
+                    replayed: false,
+                });
+            }
+            self.replay(order, request).await
         })
         .await
+    }
+
+    /// The outcome stored under a key that an earlier request took: the same body
+    /// replays it, another body is a conflict.
+    async fn replay(
+        &self,
+        order: &TransferOrder,
+        request: &IdempotentRequest,
+    ) -> Result<TransferOutcome, TxError> {
+        let (caller, key) = (request.caller.as_str(), request.key.as_str());
+        let conn = self.single().await?;
+        let earlier = get_idempotency_record()
+            .bind(&conn, &caller, &key)
+            .opt()
+            .await;
+        let earlier = conn.finish(earlier).await?.ok_or_else(|| {
+            AppError::Unavailable(anyhow::anyhow!(
+                "idempotency key {key} was taken, then gone before it could be read"
+            ))
+        })?;
+        if earlier.request_fingerprint != order.fingerprint() {
+            return Err(AppError::IdempotencyConflict.into());
+        }
+        let body = earlier.response_body.ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "idempotency record committed without a response"
+            ))
+        })?;
+        let result = serde_json::from_value(body).map_err(|err| {
+            AppError::Internal(anyhow::Error::new(err).context("stored transfer response"))
+        })?;
+        Ok(TransferOutcome {
+            result,
+            replayed: true,
+        })
     }
 }
 
@@ -109,15 +168,15 @@ impl TransferOrder {
     }
 }
 
-/// A transfer under an idempotency key, in one transaction sent as one round trip.
-/// If the key was already taken, the stored outcome is read afterwards: the same
-/// body replays it, another body is a conflict.
-async fn keyed_transfer(
+/// A transfer under an idempotency key, in one transaction sent as one round trip
+/// (session mode: the statements are prepared and cached on the connection). If the
+/// key was already taken, the verdict says so and nothing was written.
+async fn keyed_in_one_round_trip(
     client: &Object,
     order: &TransferOrder,
     request: &IdempotentRequest,
     key_ttl: std::time::Duration,
-) -> Result<TransferOutcome, TxError> {
+) -> Result<MoneyMoved, TxError> {
     let (caller, key) = (request.caller.as_str(), request.key.as_str());
     let fingerprint = order.fingerprint();
     let key_ttl = key_ttl.as_secs_f64();
@@ -144,36 +203,33 @@ async fn keyed_transfer(
     reserved?;
     let moved = moved?;
     committed?;
-    if moved.verdict != "key_taken" {
-        return Ok(TransferOutcome {
-            result: verdict(order, moved)?,
-            replayed: false,
-        });
-    }
-    let earlier = get_idempotency_record()
-        .bind(client, &caller, &key)
-        .opt()
-        .await?
-        .ok_or_else(|| {
-            AppError::Unavailable(anyhow::anyhow!(
-                "idempotency key {key} was taken, then gone before it could be read"
-            ))
-        })?;
-    if earlier.request_fingerprint != fingerprint {
-        return Err(AppError::IdempotencyConflict.into());
-    }
-    let body = earlier.response_body.ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!(
-            "idempotency record committed without a response"
-        ))
-    })?;
-    let result = serde_json::from_value(body).map_err(|err| {
-        AppError::Internal(anyhow::Error::new(err).context("stored transfer response"))
-    })?;
-    Ok(TransferOutcome {
-        result,
-        replayed: true,
-    })
+    Ok(moved)
+}
+
+/// The same transaction behind a transaction-mode pooler, where nothing prepared may
+/// outlive it: the BEGIN goes with both statements' preparation, both statements go
+/// out together, and they are closed before the caller commits. Three round trips.
+async fn keyed_in_one_transaction(
+    conn: &Conn,
+    order: &TransferOrder,
+    request: &IdempotentRequest,
+    key_ttl: std::time::Duration,
+) -> Result<MoneyMoved, TxError> {
+    let (caller, key) = (request.caller.as_str(), request.key.as_str());
+    let fingerprint = order.fingerprint();
+    let key_ttl = key_ttl.as_secs_f64();
+    let (reserve, transfer) = tokio::try_join!(
+        reserve_idempotency_key().prepare(conn),
+        transfer_money().prepare(conn),
+    )?;
+    let params = order.params(Some(request));
+    let (reserved, moved) = tokio::join!(
+        biased;
+        reserve.bind(conn, &caller, &key, &fingerprint, &key_ttl).opt(),
+        transfer.params(conn, &params).one(),
+    );
+    reserved?;
+    Ok(moved?)
 }
 
 /// Turns the statement's verdict into the transfer it wrote, or the rule that refused it.

@@ -73,6 +73,15 @@ impl TestDb {
         }
     }
 
+    /// PgBouncer in transaction mode in front of this test's server, and a store
+    /// that reaches this database through it (the `store` field stays direct, for
+    /// setting up and checking).
+    pub fn behind_pgbouncer(&self) -> (crate::pgbouncer::Pgbouncer, Store) {
+        let pgbouncer = crate::pgbouncer::Pgbouncer::start(&self.server_url);
+        let store = crate::pgbouncer::pooled_store(&pgbouncer, &self.url);
+        (pgbouncer, store)
+    }
+
     /// A connection outside the pool.
     pub async fn connect(&self) -> tokio_postgres::Client {
         store::connect(&self.url)
@@ -137,7 +146,7 @@ impl Drop for TestDb {
     }
 }
 
-fn next_counter() -> u32 {
+pub fn next_counter() -> u32 {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     COUNTER.fetch_add(1, Ordering::Relaxed)
 }

@@ -4,7 +4,7 @@ use simplebank::{
     AppError,
     domain::{AccountId, Amount, IdempotencyKey, Username},
     error::BusinessRule,
-    store::IdempotentRequest,
+    store::{IdempotentRequest, Store},
 };
 
 use crate::{
@@ -23,17 +23,20 @@ fn key_of(owner: &str) -> IdempotentRequest {
 #[tokio::test]
 async fn the_same_key_twice_moves_money_once() {
     let db = TestDb::new().await;
+    a_replay_moves_money_once(&db, &db.store).await;
+}
+
+/// A key sent twice through `store`: the second gets the first's response.
+pub async fn a_replay_moves_money_once(db: &TestDb, store: &Store) {
     let (from, to) = two_accounts(&db.store, 100, simplebank::domain::Currency::Usd).await;
     let request = key_of(&from.owner);
     let transfer = order(&from, &to, 40);
 
-    let first = db
-        .store
+    let first = store
         .transfer(&transfer, Some(&request))
         .await
         .expect("first");
-    let second = db
-        .store
+    let second = store
         .transfer(&transfer, Some(&request))
         .await
         .expect("replay");
@@ -52,12 +55,17 @@ async fn the_same_key_twice_moves_money_once() {
 #[tokio::test]
 async fn concurrent_requests_with_one_key_move_money_once() {
     let db = TestDb::new().await;
+    concurrent_replays_move_money_once(&db, &db.store).await;
+}
+
+/// Eight requests with one key at once through `store`: one moves the money.
+pub async fn concurrent_replays_move_money_once(db: &TestDb, store: &Store) {
     let (from, to) = two_accounts(&db.store, 100, simplebank::domain::Currency::Usd).await;
     let request = key_of(&from.owner);
     let transfer = order(&from, &to, 40);
 
     let outcomes = futures::future::join_all((0..8).map(|_| {
-        let (store, request, transfer) = (db.store.clone(), request.clone(), transfer.clone());
+        let (store, request, transfer) = (store.clone(), request.clone(), transfer.clone());
         tokio::spawn(async move { store.transfer(&transfer, Some(&request)).await })
     }))
     .await;

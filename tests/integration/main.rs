@@ -2,6 +2,7 @@
 
 mod fault_proxy;
 mod harness;
+mod pgbouncer;
 mod random;
 
 mod deadlock;
@@ -12,6 +13,7 @@ mod isolation;
 mod migrations;
 mod observability;
 mod password_limits;
+mod pooler;
 mod pressure;
 mod purge;
 mod queries;

@@ -1,7 +1,7 @@
 //! Two server processes' worth of state (two applications, two pools) on one
 //! database: concurrent transfers through both keep every money invariant.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use serde_json::json;
 use simplebank::{
@@ -25,10 +25,19 @@ const OPENING: i64 = 10_000;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_on_one_database_keep_every_invariant() {
     let db = TestDb::new().await;
+    two_replicas_keep_every_invariant(&db, |_| {}).await;
+}
+
+/// Two replicas on `db`, each configured by `configure` over the test defaults,
+/// send transfers round robin; then every money invariant is checked directly.
+pub async fn two_replicas_keep_every_invariant(
+    db: &TestDb,
+    configure: impl Fn(&mut HashMap<String, String>),
+) {
     let mut replicas = Vec::new();
     let mut stops = Vec::new();
     for _ in 0..2 {
-        let config = test_config(&db.url, |_| {});
+        let config = test_config(&db.url, &configure);
         // Each replica has a pool of its own, as separate processes would.
         let store = Store::new(&config.database).expect("pool");
         let tokens = token::maker_from_config(&config.token).expect("token maker");

@@ -101,11 +101,16 @@ async fn transfer_moves_money_and_records_everything() {
 #[tokio::test]
 async fn concurrent_transfers_one_way_each_see_a_distinct_step() {
     let db = TestDb::new().await;
+    concurrent_one_way_transfers(&db, &db.store).await;
+}
+
+/// The course's TestTransferTx, with the transfers sent through `store`.
+pub async fn concurrent_one_way_transfers(db: &TestDb, store: &Store) {
     let (from, to) = two_accounts(&db.store, 1_000, Currency::Eur).await;
     let (n, amount) = (5_i64, 10_i64);
 
     let results = futures::future::join_all((0..n).map(|_| {
-        let store = db.store.clone();
+        let store = store.clone();
         let order = order(&from, &to, amount);
         tokio::spawn(async move { store.transfer(&order, None).await })
     }))
@@ -141,10 +146,15 @@ async fn concurrent_transfers_one_way_each_see_a_distinct_step() {
 #[tokio::test]
 async fn concurrent_opposite_transfers_do_not_deadlock() {
     let db = TestDb::new().await;
+    concurrent_opposite_transfers(&db, &db.store).await;
+}
+
+/// The course's TestTransferTxDeadlock, with the transfers sent through `store`.
+pub async fn concurrent_opposite_transfers(db: &TestDb, store: &Store) {
     let (a, b) = two_accounts(&db.store, 1_000, Currency::Cad).await;
 
     let results = futures::future::join_all((0..10).map(|i| {
-        let store = db.store.clone();
+        let store = store.clone();
         let order = if i % 2 == 0 {
             order(&a, &b, 10)
         } else {
