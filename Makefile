@@ -23,7 +23,7 @@ SIMPLEBANK = DB_SOURCE='$(DB_URL)' cargo run -q --locked --bin simplebank --
 
 .PHONY: help server postgres createdb dropdb migrateup migrateup1 migratedown migratedown1 \
 	migratestatus new_migration codegen codegen-check cornucopia-version test fmt fmt-check \
-	lint check install-tools openapi openapi-check proto evans bench bench-hot-row metric-names db-locks
+	lint check install-tools openapi openapi-check proto evans bench bench-hot-row bench-scale-out metric-names db-locks
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -154,9 +154,13 @@ proto: ## Nothing to commit: build.rs compiles proto/ with protox (no protoc) on
 evans: ## Explore the gRPC API on localhost:9090 through reflection (needs evans installed)
 	evans --host localhost --port 9090 -r repl
 
-bench: ## Server vs pgbench ratios (GET, transfers), p50/p99, peak RSS, money check, growth table; memory under a sign-up/login burst
+bench: ## Server vs pgbench ratios (GET, transfers), p50/p99, peak RSS, money check, growth table; memory under a sign-up/login burst; scale-out behind PgBouncer and haproxy
 	bench/ratio.sh
 	bench/memory.sh
+	bench/scale_out.sh
+
+bench-scale-out: ## Only the scale-out row: N = 1, 2, 4 servers behind haproxy and PgBouncer (transaction mode) vs one direct server
+	bench/scale_out.sh
 
 bench-hot-row: ## A row held 30 s under 40 transfers while other clients read and transfer (release build)
 	bench/hot_row.sh

@@ -48,6 +48,11 @@ impl Pgbouncer {
         };
         let port = server.get_ports().first().copied().unwrap_or(5432);
         let user = server.get_user().unwrap_or("postgres").to_owned();
+        // PgBouncer logs in to the server with the auth file's password (none with trust).
+        let password = server
+            .get_password()
+            .map(|bytes| String::from_utf8_lossy(bytes).replace('"', "\"\""))
+            .unwrap_or_default();
 
         let dir = std::env::temp_dir().join(format!(
             "simplebank-pgbouncer-{}-{}",
@@ -57,9 +62,10 @@ impl Pgbouncer {
         fs::create_dir_all(&dir).expect("pgbouncer directory");
         let listen_port = free_port();
         let auth_file = dir.join("userlist.txt");
-        fs::write(&auth_file, format!("\"{user}\" \"\"\n")).expect("userlist");
+        fs::write(&auth_file, format!("\"{user}\" \"{password}\"\n")).expect("userlist");
         // `*`: any database name is passed through to the server, so each test's own
-        // database is reachable. Authentication is the server's (trust on loopback).
+        // database is reachable. Clients are trusted on loopback; the server checks
+        // PgBouncer's own login.
         let config = format!(
             "[databases]\n\
              * = host={host} port={port}\n\
