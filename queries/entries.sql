@@ -31,3 +31,20 @@ WHERE account_id = :account_id
   AND id < :before_id
 ORDER BY id DESC
 LIMIT :limit OFFSET :offset;
+
+-- vet: allow sort because it orders only the page's rows (at most :limit), which the LIMIT inside picked
+--! list_entries_newest_first_skipping : Entry
+--- An offset page of an account's statement (`page_id` > 1), newest first. The skipped
+--- entries are counted in entries (account_id, id) alone, by an index-only scan; only the
+--- page's own rows are then read from the table. A deep page costs index entries, not rows.
+SELECT e.id, e.account_id, e.amount, e.created_at
+FROM entries e
+WHERE e.id IN (
+  SELECT id
+  FROM entries
+  WHERE account_id = :account_id
+    AND id < :before_id
+  ORDER BY id DESC
+  LIMIT :limit OFFSET :offset
+)
+ORDER BY e.id DESC;

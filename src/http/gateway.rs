@@ -3,17 +3,19 @@
 //! (proto field names), and errors come as the gateway's `{code, message, details}`.
 //! Same service functions as REST and gRPC.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use salvo::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::extract::{bank, client_info, json_body};
+use super::{
+    dto::{LoginBody, UserBody},
+    extract::{bank, client_info, json_body},
+};
 use crate::{
     domain::{Username, both},
     error::AppError,
     grpc::{convert::given, status::code_of},
-    service::{LoginInput, LoginResult, NewUser, UserChanges, UserView},
+    service::{LoginInput, NewUser, UserChanges},
 };
 
 pub fn router() -> Router {
@@ -76,43 +78,17 @@ impl Writer for GatewayError {
     }
 }
 
-/// Timestamps as protojson writes them.
-fn rfc3339(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
-
-#[derive(Serialize)]
-struct GatewayUser {
-    username: String,
-    full_name: String,
-    email: String,
-    role: String,
-    password_changed_at: String,
-    created_at: String,
-}
-
-impl From<UserView> for GatewayUser {
-    fn from(user: UserView) -> Self {
-        Self {
-            username: user.username,
-            full_name: user.full_name,
-            email: user.email,
-            role: user.role,
-            password_changed_at: rfc3339(user.password_changed_at),
-            created_at: rfc3339(user.created_at),
-        }
-    }
-}
-
+/// The gateway wraps the user; its fields (proto names) and timestamps (RFC 3339 with 0,
+/// 3, 6 or 9 fraction digits, as protojson writes them) are the REST body's.
 #[derive(Serialize)]
 struct UserEnvelope {
-    user: GatewayUser,
+    user: UserBody,
 }
 
 /// protojson accepts absent fields as their defaults; so do we (then validation names them).
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct CreateUserBody {
+struct CreateUserRequest {
     username: String,
     password: String,
     full_name: String,
@@ -121,14 +97,14 @@ struct CreateUserBody {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct LoginBody {
+struct LoginRequest {
     username: String,
     password: String,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct UpdateUserBody {
+struct UpdateUserRequest {
     username: String,
     full_name: Option<String>,
     email: Option<String>,
@@ -140,7 +116,7 @@ async fn create_user(
     req: &mut Request,
     depot: &mut Depot,
 ) -> Result<Json<UserEnvelope>, GatewayError> {
-    let body: CreateUserBody = json_body(req).await?;
+    let body: CreateUserRequest = json_body(req).await?;
     let new = NewUser::parse(
         given(&body.username),
         given(&body.password),
@@ -151,35 +127,9 @@ async fn create_user(
     Ok(Json(UserEnvelope { user: user.into() }))
 }
 
-#[derive(Serialize)]
-struct LoginEnvelope {
-    user: GatewayUser,
-    session_id: String,
-    access_token: String,
-    refresh_token: String,
-    access_token_expires_at: String,
-    refresh_token_expires_at: String,
-}
-
-impl From<LoginResult> for LoginEnvelope {
-    fn from(login: LoginResult) -> Self {
-        Self {
-            user: login.user.into(),
-            session_id: login.session_id.to_string(),
-            access_token: login.access_token,
-            refresh_token: login.refresh_token,
-            access_token_expires_at: rfc3339(login.access_token_expires_at),
-            refresh_token_expires_at: rfc3339(login.refresh_token_expires_at),
-        }
-    }
-}
-
 #[handler]
-async fn login_user(
-    req: &mut Request,
-    depot: &mut Depot,
-) -> Result<Json<LoginEnvelope>, GatewayError> {
-    let body: LoginBody = json_body(req).await?;
+async fn login_user(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginBody>, GatewayError> {
+    let body: LoginRequest = json_body(req).await?;
     let input = LoginInput::parse(given(&body.username), given(&body.password))?;
     let login = bank(depot)?.login(input, &client_info(req, depot)).await?;
     Ok(Json(login.into()))
@@ -197,7 +147,7 @@ async fn update_user(
         .map(str::to_owned);
     let bank = bank(depot)?;
     let caller = bank.authenticate_header(header.as_deref())?;
-    let body: UpdateUserBody = json_body(req).await?;
+    let body: UpdateUserRequest = json_body(req).await?;
     let target = Username::parse(&body.username);
     let changes = UserChanges::parse(
         body.full_name.as_deref(),

@@ -8,7 +8,7 @@ use codegen::{
     client::Params,
     queries::{
         accounts::{create_account, get_account, list_accounts},
-        entries::list_entries_newest_first,
+        entries::{list_entries_newest_first, list_entries_newest_first_skipping},
         failed_logins::{
             count_failed_logins, record_failed_login, reset_failed_logins_of_username,
         },
@@ -235,17 +235,26 @@ impl BankStore for Store {
     }
 
     async fn list_entries(&self, account: AccountId, window: Window) -> Outcome<Vec<Entry>> {
+        let (account, before, limit, offset) = (
+            account.get(),
+            window.before_id,
+            window.limit(),
+            window.offset,
+        );
         let conn = self.single().await?;
-        let result = list_entries_newest_first()
-            .bind(
-                &conn,
-                &account.get(),
-                &window.before_id,
-                &window.limit(),
-                &window.offset,
-            )
-            .all()
-            .await;
+        // Page 1 and keyset pages read their rows straight from the index range; an
+        // offset page first counts the skipped entries in the index alone.
+        let result = if offset == 0 {
+            list_entries_newest_first()
+                .bind(&conn, &account, &before, &limit, &offset)
+                .all()
+                .await
+        } else {
+            list_entries_newest_first_skipping()
+                .bind(&conn, &account, &before, &limit, &offset)
+                .all()
+                .await
+        };
         Ok(conn.finish(result).await?)
     }
 

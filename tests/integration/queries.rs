@@ -8,7 +8,10 @@ use codegen::{
             add_account_balance, create_account, delete_account, get_account, list_accounts,
             lock_account, update_account,
         },
-        entries::{create_entry, get_entry, list_entries, list_entries_newest_first},
+        entries::{
+            create_entry, get_entry, list_entries, list_entries_newest_first,
+            list_entries_newest_first_skipping,
+        },
         failed_logins::{
             count_failed_logins, record_failed_login, reset_failed_logins_of_username,
         },
@@ -294,6 +297,23 @@ async fn list_entries_pages_oldest_first_and_newest_first() {
     assert_eq!(oldest_first, entries[1..4]);
     let expected: Vec<_> = entries.iter().rev().take(3).cloned().collect();
     assert_eq!(newest_first, expected);
+
+    // The offset pages' query gives what the plain query gives, for every window.
+    for offset in 0..6_i64 {
+        for before_id in [i64::MAX, entries[3].id] {
+            let plain = list_entries_newest_first()
+                .bind(&client, &account.id, &before_id, &2, &offset)
+                .all()
+                .await
+                .expect("plain page");
+            let skipping = list_entries_newest_first_skipping()
+                .bind(&client, &account.id, &before_id, &2, &offset)
+                .all()
+                .await
+                .expect("skipping page");
+            assert_eq!(skipping, plain, "offset {offset}, before {before_id}");
+        }
+    }
 }
 
 #[tokio::test]

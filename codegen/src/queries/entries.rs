@@ -18,6 +18,13 @@ pub struct ListEntriesNewestFirstParams {
     pub limit: i64,
     pub offset: i64,
 }
+#[derive(Clone, Copy, Debug)]
+pub struct ListEntriesNewestFirstSkippingParams {
+    pub account_id: i64,
+    pub before_id: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
 #[derive(Debug, Clone, PartialEq, Copy, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub id: i64,
@@ -302,6 +309,73 @@ impl<'c, 'a, 's, C: GenericClient>
         &'s self,
         client: &'c C,
         params: &'a ListEntriesNewestFirstParams,
+    ) -> EntryQuery<'c, 'a, 's, C, Entry, 4> {
+        self.bind(
+            client,
+            &params.account_id,
+            &params.before_id,
+            &params.limit,
+            &params.offset,
+        )
+    }
+}
+pub struct ListEntriesNewestFirstSkippingStmt(&'static str, Option<tokio_postgres::Statement>);
+/// An offset page of an account's statement (`page_id` > 1), newest first. The skipped
+/// entries are counted in entries (account_id, id) alone, by an index-only scan; only the
+/// page's own rows are then read from the table. A deep page costs index entries, not rows.
+pub fn list_entries_newest_first_skipping() -> ListEntriesNewestFirstSkippingStmt {
+    ListEntriesNewestFirstSkippingStmt(
+        "SELECT e.id, e.account_id, e.amount, e.created_at FROM entries e WHERE e.id IN ( SELECT id FROM entries WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3 OFFSET $4 ) ORDER BY e.id DESC",
+        None,
+    )
+}
+impl ListEntriesNewestFirstSkippingStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient>(
+        &'s self,
+        client: &'c C,
+        account_id: &'a i64,
+        before_id: &'a i64,
+        limit: &'a i64,
+        offset: &'a i64,
+    ) -> EntryQuery<'c, 'a, 's, C, Entry, 4> {
+        EntryQuery {
+            client,
+            params: [account_id, before_id, limit, offset],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |row: &tokio_postgres::Row| -> Result<Entry, tokio_postgres::Error> {
+                Ok(Entry {
+                    id: row.try_get(0)?,
+                    account_id: row.try_get(1)?,
+                    amount: row.try_get(2)?,
+                    created_at: row.try_get(3)?,
+                })
+            },
+            mapper: |it| Entry::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        ListEntriesNewestFirstSkippingParams,
+        EntryQuery<'c, 'a, 's, C, Entry, 4>,
+        C,
+    > for ListEntriesNewestFirstSkippingStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a ListEntriesNewestFirstSkippingParams,
     ) -> EntryQuery<'c, 'a, 's, C, Entry, 4> {
         self.bind(
             client,
