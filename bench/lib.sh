@@ -51,6 +51,7 @@ wrk_run() {
     local socket_errors
     socket_errors=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out")
     errors=$((${errors:-0} + ${socket_errors:-0}))
+    if ((${socket_errors:-0} > 0)); then grep 'Socket errors' "$out" | sed 's/^ */   /'; fi
     printf 'http\t%s\t1\t%s\t%s\t%s\t%s\n' "$key" "$rate" "$p50" "$p99" "$errors" >>"$results"
     echo "   $rate/s, p50 $p50 ms, p99 $p99 ms, errors $errors"
 }
@@ -69,6 +70,13 @@ request = function()
   n = n + 1
   local i = (n % #accounts) + 1
   return wrk.format("GET", "/accounts/" .. accounts[i], { ["authorization"] = "Bearer " .. tokens[i] })
+end
+local reported = 0
+response = function(status, headers, body)
+  if status ~= 200 and reported < 5 then
+    reported = reported + 1
+    io.stderr:write("unexpected status " .. status .. ": " .. body .. "\n")
+  end
 end
 LUA
     # Each wrk thread numbers its requests; with an Idempotency-Key the key is
