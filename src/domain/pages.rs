@@ -106,14 +106,15 @@ pub enum PageRequest {
 }
 
 impl PageRequest {
-    /// `page_token` (empty counts as absent) with an optional `page_size`, or
-    /// `page_id`/`page_size`; a token and a `page_id` together are refused.
+    /// `page_token` with an optional `page_size`, or `page_id`/`page_size`; a token
+    /// and a `page_id` together are refused. An empty token is a bad token: the
+    /// transport says what "no token" is (gRPC's proto3 default passes `None`).
     pub fn parse(
         page_id: Option<i64>,
         page_size: Option<i64>,
         page_token: Option<&str>,
     ) -> Result<Self, AppError> {
-        let Some(raw) = page_token.filter(|raw| !raw.is_empty()) else {
+        let Some(raw) = page_token else {
             return Page::parse(page_id, page_size).map(Self::Offset);
         };
         let mut violations = super::Violations::new();
@@ -278,10 +279,10 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_token_is_no_token() {
+    fn an_empty_token_is_a_bad_token_not_the_first_page() {
         assert_eq!(
-            PageRequest::parse(Some(2), Some(5), Some("")).expect("page"),
-            PageRequest::Offset(Page::parse(Some(2), Some(5)).expect("page"))
+            field(PageRequest::parse(None, Some(5), Some("")).unwrap_err()),
+            "page_token"
         );
     }
 

@@ -88,7 +88,7 @@ pub async fn list_accounts(
         ("id" = i64, Path, description = "Account id, >= 1"),
         ("page_id" = Option<i64>, Query, description = "From 1 (default 1); not with page_token"),
         ("page_size" = Option<i64>, Query, description = "1 to 100 (default 10)"),
-        ("page_token" = Option<String>, Query, description = "The Next-Page-Token of the previous page")
+        ("page_token" = Option<String>, Query, description = "Opaque: the Next-Page-Token of the previous page of this list; any other value is 400")
     ),
     status_codes(200, 400, 401, 403, 404, 500, 503)
 )]

@@ -187,7 +187,8 @@ fn describe_outputs(spec: &mut OpenApi) {
 }
 
 /// `(source operation, status, link name, target operation, parameters, request body)`:
-/// sign up -> log in -> renew / log out; open (or list) an account -> read it, deposit
+/// sign up -> log in -> renew / log out, or open an account (with the access token
+/// as bearer, which a link cannot carry); an account -> read it, deposit
 /// into it (bankers), list its entries and transfers; a deposit -> a transfer from
 /// that account in its currency; a transfer -> read it and its account's history.
 type LinkSpec = (
@@ -233,6 +234,14 @@ const LINKS: &[LinkSpec] = &[
         "logout",
         &[],
         Some(|| json!({"refresh_token": "$response.body#/refresh_token"})),
+    ),
+    (
+        "login_user",
+        "200",
+        "OpenAccount",
+        "create_account",
+        &[],
+        None,
     ),
     (
         "create_account",

@@ -39,11 +39,11 @@ async fn readyz(depot: &mut Depot) -> Result<Json<Status>, AppError> {
     Ok(Json(Status { status: "ready" }))
 }
 
-/// Prometheus text: request counts and latency by route and status, pool usage.
+/// OpenMetrics text: request counts and latency by route and status, pool usage.
 #[endpoint(
     operation_id = "get_metrics",
     tags("operations"),
-    responses((status_code = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String))
+    responses((status_code = 200, description = "OpenMetrics text exposition format", content_type = "application/openmetrics-text", body = String))
 )]
 async fn metrics_text(depot: &mut Depot, res: &mut Response) -> Result<(), AppError> {
     let bank = bank(depot)?;

@@ -1,13 +1,16 @@
 """`make api-fuzz`: schemathesis against a release server on a fresh database.
 
 Every operation of doc/openapi.json, every check, positive and negative data, in
-the examples, coverage, fuzzing and stateful (OpenAPI links) phases, with a banker's
-bearer token. The run is bounded by examples per operation and by --max-time.
+the examples, coverage, fuzzing and stateful (OpenAPI links) phases, as a banker
+(hooks.py passes the banker's bearer token, and hands a request to the customer who
+sends it in the stateful chain). The run is bounded by examples per operation and by
+--max-time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -31,18 +34,19 @@ def main() -> int:
     # stays on, far above what a bounded run can reach.
     env = {"LOGIN_FAILURES_PER_USERNAME": "1000000", "LOGIN_FAILURES_PER_ADDRESS": "1000000"}
     with Bank("fuzz", args.pg_server, out, env) as bank:
-        # Another customer's accounts come first, so that small generated ids exist
-        # (USD 1, EUR 2, CAD 3) and transfers to them can succeed.
-        peer = bank.user("fuzz_peer", "peer-password", "Peer Customer")
-        for currency in ("USD", "EUR", "CAD"):
-            bank.expect(201, "POST", "/accounts", {"currency": currency}, peer)
-        # The fuzzer's own user is a banker, so deposits (bankers only) are accepted
-        # and the stateful phase can go account -> deposit -> transfer -> read.
+        # The fuzzer's own user is a banker, so deposits (bankers only) are accepted.
         token = bank.user("fuzz_banker", "banker-password", "Fuzz Banker", banker=True)
-        # With money in a USD account of its own, a transfer to account 1 (a small id,
-        # often drawn) can succeed.
-        own = bank.expect(201, "POST", "/accounts", {"currency": "USD"}, token)
-        bank.expect(201, "POST", f"/accounts/{own['id']}/deposits", {"amount": 1_000_000_000}, token)
+        peer = bank.user("fuzz_peer", "peer-password", "Peer Customer")
+        # Small ids are drawn most, and both 1 and 2 are USD: account 1 is the banker's,
+        # with money, so a transfer from it to 2 (another customer's) or from any other
+        # USD account to it can succeed; then one each in EUR and CAD. Transfer 1 exists.
+        for currency in ("USD", "EUR", "CAD"):
+            mine = bank.expect(201, "POST", "/accounts", {"currency": currency}, token)
+            bank.expect(201, "POST", f"/accounts/{mine['id']}/deposits", {"amount": 1_000_000_000}, token)
+            theirs = bank.expect(201, "POST", "/accounts", {"currency": currency}, peer)
+            if currency == "USD":
+                transfer = {"from_account_id": mine["id"], "to_account_id": theirs["id"], "amount": 100}
+                bank.expect(201, "POST", "/transfers", {**transfer, "currency": currency}, token)
 
         command = [
             str(args.venv / "bin" / "schemathesis"),
@@ -52,11 +56,7 @@ def main() -> int:
             str(ROOT / "doc" / "openapi.json"),
             "--url",
             bank.url,
-            "--header",
-            f"Authorization: Bearer {token}",
             "--checks",
-            "all",
-            "--mode",
             "all",
             "--phases",
             "examples,coverage,fuzzing,stateful",
@@ -73,10 +73,22 @@ def main() -> int:
         ]
         if args.seed is not None:
             command += ["--seed", str(args.seed)]
-        print("$ schemathesis run doc/openapi.json --url", bank.url, " ".join(command[8:]).replace(token, "***"), flush=True)
+        print("$ schemathesis run doc/openapi.json --url", bank.url, " ".join(command[7:]), flush=True)
         started = time.monotonic()
-        hooks_env = {"SCHEMATHESIS_HOOKS": "hooks", "PYTHONPATH": str(ROOT / "tools" / "api-contract")}
+        stats = out / "customers.json"
+        stats.unlink(missing_ok=True)
+        hooks_env = {
+            "SCHEMATHESIS_HOOKS": "hooks",
+            "PYTHONPATH": str(ROOT / "tools" / "api-contract"),
+            "SIMPLEBANK_FUZZ_TOKEN": token,
+            "SIMPLEBANK_FUZZ_STATS": str(stats),
+        }
         status = subprocess.run(command, cwd=ROOT, env={**os.environ, "NO_COLOR": "1", **hooks_env}).returncode
+        if stats.exists():
+            # What the stateful chain's customers sent (hooks.py), e.g. "POST /transfers -> 201".
+            sent = json.loads(stats.read_text())
+            print("api-fuzz: sent by customers in the stateful phase:",
+                  ", ".join(f"{what}: {count}" for what, count in sent.items()) or "nothing", flush=True)
         print(f"api-fuzz: schemathesis exited {status} after {time.monotonic() - started:.0f} s "
               f"(server log: {bank.log_path.relative_to(ROOT)})", flush=True)
         return status

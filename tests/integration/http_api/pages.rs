@@ -247,6 +247,8 @@ async fn a_bad_or_foreign_page_token_is_a_bad_request_naming_page_token() {
     let garbage = app
         .list_entries(&user.token, account, "page_token=not-a-token")
         .await;
+    // Empty is not "no token" over HTTP: the spec says 44 hex characters.
+    let empty = app.list_entries(&user.token, account, "page_token=").await;
     let truncated = app
         .list_entries(
             &user.token,
@@ -271,7 +273,14 @@ async fn a_bad_or_foreign_page_token_is_a_bad_request_naming_page_token() {
         )
         .await;
 
-    for response in [garbage, truncated, other_list, other_account, with_page_id] {
+    for response in [
+        garbage,
+        empty,
+        truncated,
+        other_list,
+        other_account,
+        with_page_id,
+    ] {
         assert_field_violations(response, &["page_token"]).await;
     }
 }
