@@ -246,3 +246,43 @@ async fn the_purge_works_through_pgbouncer() {
         .get(0);
     assert_eq!(left, 1);
 }
+
+/// A request cancelled inside its transaction (its client went away) is rolled back
+/// before its connection serves anyone else: nothing it did is committed, and the
+/// next unit on that connection starts clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_transaction_is_rolled_back_before_its_connection_is_reused() {
+    let db = TestDb::new().await;
+    let pgbouncer = Pgbouncer::start(&db.url);
+    let store = Store::new(&DatabaseConfig {
+        max_connections: 1,
+        ..pooled_database_config(&pgbouncer, &db.url)
+    })
+    .expect("pooled store");
+    let (from, to) = crate::transfers::two_accounts(&db.store, 1_000, Currency::Usd).await;
+
+    let mut holder = db.connect().await;
+    let hold = holder.transaction().await.expect("begin");
+    hold.execute("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE", &[&to.id])
+        .await
+        .expect("hold the row");
+    let cancelled = tokio::time::timeout(
+        Duration::from_millis(300),
+        store.transfer(&order(&from, &to, 100), None),
+    )
+    .await;
+    assert!(
+        cancelled.is_err(),
+        "the transfer was still waiting for the row"
+    );
+    // The cancelled statement now gets the row and runs; its transaction must not commit.
+    hold.rollback().await.expect("release");
+
+    store
+        .transfer(&order(&from, &to, 10), None)
+        .await
+        .expect("the next transfer on the same connection");
+    assert_eq!(balance_of(&db.store, from.id).await, 990);
+    assert_eq!(balance_of(&db.store, to.id).await, 1_010);
+    assert_eq!(crate::transfers::row_counts(&db.store).await, (1, 2));
+}
