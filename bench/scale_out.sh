@@ -32,6 +32,7 @@ work=$(mktemp -d)
 chmod 755 "$work"
 results=$work/results.tsv
 pids=()
+pgbouncer_pid=
 
 stop_all() {
     local pid
@@ -45,6 +46,10 @@ stop_all() {
 }
 cleanup() {
     stop_all
+    if [[ -n "${pgbouncer_pid:-}" ]] && kill -0 "$pgbouncer_pid" 2>/dev/null; then
+        kill -TERM "$pgbouncer_pid"
+        wait "$pgbouncer_pid" 2>/dev/null || true
+    fi
     rm -rf "$work"
     psql -w -X -q "$PG_SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" || true
 }
@@ -81,15 +86,6 @@ serve() {
         "$@" "$bin" serve >"$work/$name.log" 2>&1 &
     pids+=($!)
     wait_ready "http://127.0.0.1:$http_port" "$work/$name.log"
-}
-
-# PgBouncer refuses to run as root: then it runs as nobody (its files are readable).
-as_unprivileged() {
-    if [[ $(id -u) == 0 ]]; then
-        setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
-    else
-        "$@"
-    fi
 }
 
 pgbouncer_port=$((PORT + 90))
@@ -130,7 +126,13 @@ measure() {
 measure direct_1 "http://127.0.0.1:$direct_port"
 stop_all
 
-as_unprivileged pgbouncer "$work/pgbouncer.ini" >"$work/pgbouncer.log" 2>&1 &
+# PgBouncer refuses to run as root: then it runs as nobody (its files are readable).
+# setpriv execs it, so $! is PgBouncer's own PID.
+if [[ $(id -u) == 0 ]]; then
+    setpriv --reuid=nobody --regid=nogroup --clear-groups pgbouncer "$work/pgbouncer.ini" >"$work/pgbouncer.log" 2>&1 &
+else
+    pgbouncer "$work/pgbouncer.ini" >"$work/pgbouncer.log" 2>&1 &
+fi
 pgbouncer_pid=$!
 for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$pgbouncer_port") 2>/dev/null && break
