@@ -110,8 +110,9 @@ pub struct DatabaseConfig {
 /// What a pooled connection may rely on between two transactions (`DB_POOL_MODE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PoolMode {
-    /// One PostgreSQL session per pooled connection: prepared statements are cached
-    /// for the connection's life, and timeouts are set once when it opens.
+    /// One PostgreSQL session per pooled connection, reached directly: prepared
+    /// statements are cached for the connection's life, and timeouts are set once
+    /// when it opens, as startup options (which PgBouncer refuses, in any pool mode).
     #[default]
     Session,
     /// A pooler in transaction mode may hand each transaction to another server
