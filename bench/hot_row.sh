@@ -29,6 +29,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+source bench/lib.sh
 
 if [[ -z "${BIN:-}" ]]; then
     echo "== building the release binary"
@@ -41,13 +42,8 @@ export DB_SOURCE HTTP_SERVER_ADDRESS=127.0.0.1:$PORT GRPC_SERVER_ADDRESS=127.0.0
 export RUST_LOG=${RUST_LOG:-warn}
 "$BIN" serve >"$work/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 100); do
-    curl -fs "$BASE/readyz" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -fs "$BASE/readyz" >/dev/null || { cat "$work/server.log"; echo "the server did not become ready" >&2; exit 1; }
+wait_ready "$BASE" "$work/server.log"
 
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 post() { curl -fs -X POST "$BASE$1" -H 'content-type: application/json' "${@:3}" -d "$2"; }
 # user NAME BALANCE -> "token account"
 user() {

@@ -25,6 +25,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+source bench/lib.sh
 
 # SIMPLEBANK_BIN measures another build (e.g. an older commit's) instead of building this one.
 bin=${SIMPLEBANK_BIN:-}
@@ -40,11 +41,7 @@ export DB_SOURCE HTTP_SERVER_ADDRESS=127.0.0.1:$PORT GRPC_SERVER_ADDRESS=127.0.0
 export RUST_LOG=${RUST_LOG:-warn}
 "$bin" serve >"$work/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 100); do
-    curl -fs "$BASE/readyz" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -fs "$BASE/readyz" >/dev/null || { cat "$work/server.log"; echo "the server did not become ready" >&2; exit 1; }
+wait_ready "$BASE" "$work/server.log"
 
 kb() { awk -v key="$1:" '$1 == key {print $2}' "/proc/$server_pid/status"; }
 mb() { awk -v kb="$1" 'BEGIN {printf "%.1f MB", kb / 1024}'; }

@@ -63,10 +63,14 @@ impl Conn {
         }
     }
 
-    fn client(&self) -> &Client {
+    fn object(&self) -> &Object {
         self.object
             .as_ref()
             .expect("a Conn is only used before it is finished")
+    }
+
+    fn client(&self) -> &Client {
+        self.object()
     }
 
     /// Runs `work`, sending the pending BEGIN ahead of it in the same round trip.
@@ -136,13 +140,7 @@ impl GenericClient for Conn {
 
     async fn prepare(&self, query: &str) -> Result<Statement, Error> {
         match self.mode {
-            PoolMode::Session => {
-                let object = self
-                    .object
-                    .as_ref()
-                    .expect("a Conn is only used before it is finished");
-                self.first(object.prepare_cached(query)).await
-            }
+            PoolMode::Session => self.first(self.object().prepare_cached(query)).await,
             // Named, uncached, and closed when dropped: inside this transaction.
             PoolMode::Transaction => self.first(self.client().prepare(query)).await,
         }
