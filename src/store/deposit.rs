@@ -29,10 +29,10 @@ impl Store {
         with_retry("deposit", &self.pressure, || async {
             let tx = self.transaction().await?;
             let deposited = async {
-                let (add_balance, create_entry) = tokio::try_join!(
-                    add_account_balance().prepare(&tx),
-                    create_entry().prepare(&tx)
-                )?;
+                // Prepared in the order they run (see `Conn`).
+                let add_balance = add_account_balance().prepare(&tx).await?;
+                let create_entry = create_entry().prepare(&tx).await?;
+                tx.commit_after(2);
                 // The update locks the row first, so concurrent deposits serialise on it.
                 let account = add_balance
                     .bind(&tx, &amount.cents(), &account_id.get())
@@ -45,7 +45,6 @@ impl Store {
                     .await?;
                 Ok::<_, TxError>(Deposit { account, entry })
             }
-            // The statements are dropped (closed, in transaction mode) before the end.
             .await;
             tx.finish(deposited).await
         })

@@ -43,7 +43,7 @@ use crate::{
     config::{DatabaseConfig, PoolMode, StorageHorizon},
     error::AppError,
 };
-use conn::Conn;
+use conn::{Conn, Shapes};
 
 /// A handle to the bank's database. Cheap to clone: clones share one pool.
 #[derive(Clone)]
@@ -58,6 +58,8 @@ pub struct Store {
     pool_mode: PoolMode,
     /// What opens a unit's transaction: `BEGIN`, and in transaction mode the timeouts.
     begin: Arc<str>,
+    /// Transaction mode: the parameter types of each query (shared by clones).
+    shapes: Arc<Shapes>,
 }
 
 /// Upper bounds (seconds) of the pool-wait histogram's buckets: most checkouts
@@ -80,6 +82,7 @@ impl Store {
             idempotency_key_ttl: StorageHorizon::default().idempotency_key_ttl,
             pool_mode: config.pool_mode,
             begin: database::transaction_begin(config).into(),
+            shapes: Arc::default(),
         })
     }
 
@@ -132,6 +135,7 @@ impl Store {
             self.checkout().await?,
             self.pool_mode,
             &self.begin,
+            &self.shapes,
         ))
     }
 
@@ -141,6 +145,7 @@ impl Store {
             self.checkout().await?,
             self.pool_mode,
             &self.begin,
+            &self.shapes,
         ))
     }
 

@@ -207,8 +207,8 @@ async fn keyed_in_one_round_trip(
 }
 
 /// The same transaction behind a transaction-mode pooler, where nothing prepared may
-/// outlive it: the BEGIN goes with both statements' preparation, both statements go
-/// out together, and they are closed before the caller commits. Three round trips.
+/// outlive it: both statements go out unnamed with their types, between the BEGIN and
+/// the COMMIT, in one round trip (after the pool learned their shapes once).
 async fn keyed_in_one_transaction(
     conn: &Conn,
     order: &TransferOrder,
@@ -218,16 +218,18 @@ async fn keyed_in_one_transaction(
     let (caller, key) = (request.caller.as_str(), request.key.as_str());
     let fingerprint = order.fingerprint();
     let key_ttl = key_ttl.as_secs_f64();
-    let (reserve, transfer) = tokio::try_join!(
-        reserve_idempotency_key().prepare(conn),
-        transfer_money().prepare(conn),
-    )?;
+    // In the order they run (see `Conn`).
+    let reserve = reserve_idempotency_key().prepare(conn).await?;
+    let transfer = transfer_money().prepare(conn).await?;
     let params = order.params(Some(request));
+    conn.commit_after(2);
+    // `biased` polls in the order written, so the requests leave in that order.
     let (reserved, moved) = tokio::join!(
         biased;
         reserve.bind(conn, &caller, &key, &fingerprint, &key_ttl).opt(),
         transfer.params(conn, &params).one(),
     );
+    // The first error is the cause; the transfer then only saw an aborted transaction.
     reserved?;
     Ok(moved?)
 }

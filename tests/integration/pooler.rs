@@ -11,7 +11,7 @@ use simplebank::{
     AppError,
     app::Application,
     config::{DatabaseConfig, PoolMode},
-    domain::Currency,
+    domain::{AccountId, Amount, Currency},
     store::{PurgeSettings, Store},
 };
 
@@ -247,18 +247,51 @@ async fn the_purge_works_through_pgbouncer() {
     assert_eq!(left, 1);
 }
 
-/// A request cancelled inside its transaction (its client went away) is rolled back
-/// before its connection serves anyone else: nothing it did is committed, and the
-/// next unit on that connection starts clean.
+/// A request cancelled inside its transaction (its client went away) before its COMMIT
+/// was sent is rolled back before its connection serves anyone else: nothing it did is
+/// committed, and the next unit on that connection starts clean. A deposit is two
+/// statements; its COMMIT goes out with the second, which never left.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_transaction_is_rolled_back_before_its_connection_is_reused() {
     let db = TestDb::new().await;
     let pgbouncer = Pgbouncer::start(&db.url);
-    let store = Store::new(&DatabaseConfig {
-        max_connections: 1,
-        ..pooled_database_config(&pgbouncer, &db.url)
-    })
-    .expect("pooled store");
+    let store = one_connection_store(&pgbouncer, &db);
+    let (from, to) = crate::transfers::two_accounts(&db.store, 1_000, Currency::Usd).await;
+
+    let mut holder = db.connect().await;
+    let hold = holder.transaction().await.expect("begin");
+    hold.execute("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE", &[&to.id])
+        .await
+        .expect("hold the row");
+    let deposit = store.deposit(
+        AccountId::parse(to.id).expect("id"),
+        Amount::parse(500).expect("amount"),
+    );
+    let cancelled = tokio::time::timeout(Duration::from_millis(300), deposit).await;
+    assert!(
+        cancelled.is_err(),
+        "the deposit was still waiting for the row"
+    );
+    // The cancelled statement now gets the row and runs; its transaction must not commit.
+    hold.rollback().await.expect("release");
+
+    store
+        .transfer(&order(&from, &to, 10), None)
+        .await
+        .expect("the next transfer on the same connection");
+    assert_eq!(balance_of(&db.store, from.id).await, 990);
+    assert_eq!(balance_of(&db.store, to.id).await, 1_010);
+    assert_eq!(crate::transfers::row_counts(&db.store).await, (1, 2));
+}
+
+/// A transfer is one statement sent with its BEGIN and COMMIT: once it left, a client
+/// that goes away cannot stop it, as with an autocommit statement on a direct
+/// connection. It is applied exactly once, and the connection serves the next unit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_transfer_that_was_sent_commits_once() {
+    let db = TestDb::new().await;
+    let pgbouncer = Pgbouncer::start(&db.url);
+    let store = one_connection_store(&pgbouncer, &db);
     let (from, to) = crate::transfers::two_accounts(&db.store, 1_000, Currency::Usd).await;
 
     let mut holder = db.connect().await;
@@ -275,14 +308,22 @@ async fn a_cancelled_transaction_is_rolled_back_before_its_connection_is_reused(
         cancelled.is_err(),
         "the transfer was still waiting for the row"
     );
-    // The cancelled statement now gets the row and runs; its transaction must not commit.
     hold.rollback().await.expect("release");
 
     store
         .transfer(&order(&from, &to, 10), None)
         .await
         .expect("the next transfer on the same connection");
-    assert_eq!(balance_of(&db.store, from.id).await, 990);
-    assert_eq!(balance_of(&db.store, to.id).await, 1_010);
-    assert_eq!(crate::transfers::row_counts(&db.store).await, (1, 2));
+    assert_eq!(balance_of(&db.store, from.id).await, 890);
+    assert_eq!(balance_of(&db.store, to.id).await, 1_110);
+    assert_eq!(crate::transfers::row_counts(&db.store).await, (2, 4));
+}
+
+/// A pooled store with a single connection, so consecutive units share it.
+fn one_connection_store(pgbouncer: &Pgbouncer, db: &TestDb) -> Store {
+    Store::new(&DatabaseConfig {
+        max_connections: 1,
+        ..pooled_database_config(pgbouncer, &db.url)
+    })
+    .expect("pooled store")
 }
