@@ -156,3 +156,78 @@ LEFT JOIN posted from_entry ON from_entry.account_id = :from_account_id
 LEFT JOIN posted to_entry ON to_entry.account_id = :to_account_id
 LEFT JOIN balances from_account ON from_account.id = :from_account_id
 LEFT JOIN balances to_account ON to_account.id = :to_account_id;
+
+--: TransferVerdict()
+
+--! decide_transfer (required_owner?) : TransferVerdict
+--- The first of the four statements of a transfer without an idempotency key, sent
+--- with BEGIN and COMMIT in one round trip (each is small, so cheap to plan even when
+--- a pooler forbids keeping it prepared). It locks both accounts in ascending id order
+--- (as every money statement does, so opposite transfers cannot deadlock), decides
+--- every rule on the locked rows (the verdicts of `transfer_money`), and records the
+--- verdict for the rest of the transaction only (`set_config(..., true)`): the three
+--- writes after it (`post_transfer`, `post_transfer_entries`, `apply_transfer_balances`)
+--- do nothing unless it is 'ok'. `required_owner` NULL skips the ownership rule.
+WITH locked AS MATERIALIZED (
+  SELECT id, owner, balance, currency FROM accounts
+  WHERE id IN (:from_account_id, :to_account_id)
+  ORDER BY id
+  FOR NO KEY UPDATE
+)
+SELECT set_config('simplebank.transfer_verdict', CASE
+    WHEN src.id IS NULL THEN 'from_account_not_found'
+    WHEN src.owner <> coalesce(:required_owner, src.owner) THEN 'not_owner'
+    WHEN dst.id IS NULL THEN 'to_account_not_found'
+    WHEN src.id = dst.id THEN 'same_account'
+    WHEN src.currency <> :currency OR dst.currency <> :currency THEN 'currency_mismatch'
+    WHEN src.balance < :amount THEN 'insufficient_funds'
+    ELSE 'ok'
+  END, true) AS verdict
+FROM (SELECT) AS one
+LEFT JOIN locked src ON src.id = :from_account_id
+LEFT JOIN locked dst ON dst.id = :to_account_id;
+
+--! post_transfer : Transfer
+--- A transfer's row, written only after `decide_transfer` said 'ok' in this transaction.
+INSERT INTO transfers (from_account_id, to_account_id, amount)
+SELECT :from_account_id, :to_account_id, :amount
+WHERE current_setting('simplebank.transfer_verdict', true) = 'ok'
+RETURNING id, from_account_id, to_account_id, amount, created_at;
+
+--: PostedEntries()
+
+-- vet: allow sort because it orders the two entries of one transfer (a VALUES pair) before inserting them
+--! post_transfer_entries : PostedEntries
+--- A transfer's two entries (the source's first), written only after `decide_transfer`
+--- said 'ok' in this transaction.
+WITH posted AS (
+  INSERT INTO entries (account_id, amount)
+  SELECT side.account_id, side.amount
+  FROM (VALUES (1, :from_account_id::bigint, -:amount::bigint), (2, :to_account_id, :amount))
+    AS side (n, account_id, amount)
+  WHERE current_setting('simplebank.transfer_verdict', true) = 'ok'
+  ORDER BY side.n
+  RETURNING id, account_id, created_at
+)
+SELECT from_entry.id AS from_entry_id, from_entry.created_at AS from_entry_created_at,
+  to_entry.id AS to_entry_id, to_entry.created_at AS to_entry_created_at
+FROM posted from_entry, posted to_entry
+WHERE from_entry.account_id = :from_account_id AND to_entry.account_id = :to_account_id;
+
+--: MovedBalances()
+
+--! apply_transfer_balances : MovedBalances
+--- Both balances of a transfer, changed only after `decide_transfer` said 'ok' (and
+--- locked them) in this transaction.
+WITH moved AS (
+  UPDATE accounts
+  SET balance = balance + CASE WHEN id = :from_account_id THEN -:amount::bigint ELSE :amount END
+  WHERE id IN (:from_account_id, :to_account_id)
+    AND current_setting('simplebank.transfer_verdict', true) = 'ok'
+  RETURNING id, owner, balance, created_at
+)
+SELECT from_account.owner AS from_owner, from_account.balance AS from_balance,
+  from_account.created_at AS from_created_at, to_account.owner AS to_owner,
+  to_account.balance AS to_balance, to_account.created_at AS to_created_at
+FROM moved from_account, moved to_account
+WHERE from_account.id = :from_account_id AND to_account.id = :to_account_id;

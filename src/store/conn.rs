@@ -101,7 +101,7 @@ pub(crate) struct Conn {
 
 impl Conn {
     /// A single statement's unit: autocommit in session mode, a transaction otherwise
-    /// (whose COMMIT goes out with the statement).
+    /// (whose BEGIN and COMMIT go out with the statement).
     pub(crate) fn single(
         object: Object,
         mode: PoolMode,
@@ -140,13 +140,11 @@ impl Conn {
         }
     }
 
-    /// Transaction mode: the COMMIT goes out with the `count`th statement from now
-    /// (one that returns a single row or none, or a count), in the same round trip.
-    /// Session mode commits with `finish`, after the result.
+    /// In a transaction, the COMMIT goes out with the `count`th statement from now
+    /// (one that returns a single row or none, or a count), in the same round trip;
+    /// without one (a single statement in session mode) there is nothing to commit.
     pub(crate) fn commit_after(&self, count: usize) {
-        if self.mode == PoolMode::Transaction {
-            self.statements_left.store(count, Ordering::Release);
-        }
+        self.statements_left.store(count, Ordering::Release);
     }
 
     fn object(&self) -> &Object {
@@ -184,7 +182,7 @@ impl Conn {
                 left.checked_sub(1)
             })
             == Ok(1);
-        if !last {
+        if !last || self.begin.is_none() {
             return self.first(work).await;
         }
         // After an error above it, PostgreSQL turns this COMMIT into a ROLLBACK.
@@ -318,7 +316,8 @@ impl GenericClient for Conn {
 
     async fn prepare(&self, query: &str) -> Result<Statement, Error> {
         match self.mode {
-            PoolMode::Session => self.first(self.object().prepare_cached(query)).await,
+            // Cached on the connection; preparing needs no transaction.
+            PoolMode::Session => self.object().prepare_cached(query).await,
             PoolMode::Transaction => self.shape_token(query).await,
         }
     }

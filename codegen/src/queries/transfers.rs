@@ -35,6 +35,32 @@ pub struct TransferMoneyParams<
     pub currency: T4,
     pub amount: i64,
 }
+#[derive(Debug)]
+pub struct DecideTransferParams<T1: crate::StringSql, T2: crate::StringSql> {
+    pub from_account_id: i64,
+    pub to_account_id: i64,
+    pub required_owner: Option<T1>,
+    pub currency: T2,
+    pub amount: i64,
+}
+#[derive(Clone, Copy, Debug)]
+pub struct PostTransferParams {
+    pub from_account_id: i64,
+    pub to_account_id: i64,
+    pub amount: i64,
+}
+#[derive(Clone, Copy, Debug)]
+pub struct PostTransferEntriesParams {
+    pub from_account_id: i64,
+    pub amount: i64,
+    pub to_account_id: i64,
+}
+#[derive(Clone, Copy, Debug)]
+pub struct ApplyTransferBalancesParams {
+    pub from_account_id: i64,
+    pub amount: i64,
+    pub to_account_id: i64,
+}
 #[derive(Debug, Clone, PartialEq, Copy, serde::Serialize, serde::Deserialize)]
 pub struct Transfer {
     pub id: i64,
@@ -155,6 +181,65 @@ impl<'a> From<MoneyMovedBorrowed<'a>> for MoneyMoved {
             to_owner: to_owner.map(|v| v.into()),
             to_balance,
             to_currency: to_currency.map(|v| v.into()),
+            to_created_at,
+        }
+    }
+}
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TransferVerdict {
+    pub verdict: String,
+}
+pub struct TransferVerdictBorrowed<'a> {
+    pub verdict: &'a str,
+}
+impl<'a> From<TransferVerdictBorrowed<'a>> for TransferVerdict {
+    fn from(TransferVerdictBorrowed { verdict }: TransferVerdictBorrowed<'a>) -> Self {
+        Self {
+            verdict: verdict.into(),
+        }
+    }
+}
+#[derive(Debug, Clone, PartialEq, Copy, serde::Serialize, serde::Deserialize)]
+pub struct PostedEntries {
+    pub from_entry_id: i64,
+    pub from_entry_created_at: chrono::DateTime<chrono::Utc>,
+    pub to_entry_id: i64,
+    pub to_entry_created_at: chrono::DateTime<chrono::Utc>,
+}
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MovedBalances {
+    pub from_owner: String,
+    pub from_balance: i64,
+    pub from_created_at: chrono::DateTime<chrono::Utc>,
+    pub to_owner: String,
+    pub to_balance: i64,
+    pub to_created_at: chrono::DateTime<chrono::Utc>,
+}
+pub struct MovedBalancesBorrowed<'a> {
+    pub from_owner: &'a str,
+    pub from_balance: i64,
+    pub from_created_at: chrono::DateTime<chrono::Utc>,
+    pub to_owner: &'a str,
+    pub to_balance: i64,
+    pub to_created_at: chrono::DateTime<chrono::Utc>,
+}
+impl<'a> From<MovedBalancesBorrowed<'a>> for MovedBalances {
+    fn from(
+        MovedBalancesBorrowed {
+            from_owner,
+            from_balance,
+            from_created_at,
+            to_owner,
+            to_balance,
+            to_created_at,
+        }: MovedBalancesBorrowed<'a>,
+    ) -> Self {
+        Self {
+            from_owner: from_owner.into(),
+            from_balance,
+            from_created_at,
+            to_owner: to_owner.into(),
+            to_balance,
             to_created_at,
         }
     }
@@ -310,6 +395,204 @@ where
         mapper: fn(MoneyMovedBorrowed) -> R,
     ) -> MoneyMovedQuery<'c, 'a, 's, C, R, N> {
         MoneyMovedQuery {
+            client: self.client,
+            params: self.params,
+            query: self.query,
+            cached: self.cached,
+            extractor: self.extractor,
+            mapper,
+        }
+    }
+    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        Ok((self.mapper)((self.extractor)(&row)?))
+    }
+    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
+        self.iter().await?.try_collect().await
+    }
+    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        Ok(opt_row
+            .map(|row| {
+                let extracted = (self.extractor)(&row)?;
+                Ok((self.mapper)(extracted))
+            })
+            .transpose()?)
+    }
+    pub async fn iter(
+        self,
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
+        let mapped = stream
+            .map(move |res| {
+                res.and_then(|row| {
+                    let extracted = (self.extractor)(&row)?;
+                    Ok((self.mapper)(extracted))
+                })
+            })
+            .into_stream();
+        Ok(mapped)
+    }
+}
+pub struct TransferVerdictQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+    client: &'c C,
+    params: [&'a (dyn postgres_types::ToSql + Sync); N],
+    query: &'static str,
+    cached: Option<&'s tokio_postgres::Statement>,
+    extractor: fn(&tokio_postgres::Row) -> Result<TransferVerdictBorrowed, tokio_postgres::Error>,
+    mapper: fn(TransferVerdictBorrowed) -> T,
+}
+impl<'c, 'a, 's, C, T: 'c, const N: usize> TransferVerdictQuery<'c, 'a, 's, C, T, N>
+where
+    C: GenericClient,
+{
+    pub fn map<R>(
+        self,
+        mapper: fn(TransferVerdictBorrowed) -> R,
+    ) -> TransferVerdictQuery<'c, 'a, 's, C, R, N> {
+        TransferVerdictQuery {
+            client: self.client,
+            params: self.params,
+            query: self.query,
+            cached: self.cached,
+            extractor: self.extractor,
+            mapper,
+        }
+    }
+    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        Ok((self.mapper)((self.extractor)(&row)?))
+    }
+    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
+        self.iter().await?.try_collect().await
+    }
+    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        Ok(opt_row
+            .map(|row| {
+                let extracted = (self.extractor)(&row)?;
+                Ok((self.mapper)(extracted))
+            })
+            .transpose()?)
+    }
+    pub async fn iter(
+        self,
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
+        let mapped = stream
+            .map(move |res| {
+                res.and_then(|row| {
+                    let extracted = (self.extractor)(&row)?;
+                    Ok((self.mapper)(extracted))
+                })
+            })
+            .into_stream();
+        Ok(mapped)
+    }
+}
+pub struct PostedEntriesQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+    client: &'c C,
+    params: [&'a (dyn postgres_types::ToSql + Sync); N],
+    query: &'static str,
+    cached: Option<&'s tokio_postgres::Statement>,
+    extractor: fn(&tokio_postgres::Row) -> Result<PostedEntries, tokio_postgres::Error>,
+    mapper: fn(PostedEntries) -> T,
+}
+impl<'c, 'a, 's, C, T: 'c, const N: usize> PostedEntriesQuery<'c, 'a, 's, C, T, N>
+where
+    C: GenericClient,
+{
+    pub fn map<R>(self, mapper: fn(PostedEntries) -> R) -> PostedEntriesQuery<'c, 'a, 's, C, R, N> {
+        PostedEntriesQuery {
+            client: self.client,
+            params: self.params,
+            query: self.query,
+            cached: self.cached,
+            extractor: self.extractor,
+            mapper,
+        }
+    }
+    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        Ok((self.mapper)((self.extractor)(&row)?))
+    }
+    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
+        self.iter().await?.try_collect().await
+    }
+    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        Ok(opt_row
+            .map(|row| {
+                let extracted = (self.extractor)(&row)?;
+                Ok((self.mapper)(extracted))
+            })
+            .transpose()?)
+    }
+    pub async fn iter(
+        self,
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
+        let mapped = stream
+            .map(move |res| {
+                res.and_then(|row| {
+                    let extracted = (self.extractor)(&row)?;
+                    Ok((self.mapper)(extracted))
+                })
+            })
+            .into_stream();
+        Ok(mapped)
+    }
+}
+pub struct MovedBalancesQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+    client: &'c C,
+    params: [&'a (dyn postgres_types::ToSql + Sync); N],
+    query: &'static str,
+    cached: Option<&'s tokio_postgres::Statement>,
+    extractor: fn(&tokio_postgres::Row) -> Result<MovedBalancesBorrowed, tokio_postgres::Error>,
+    mapper: fn(MovedBalancesBorrowed) -> T,
+}
+impl<'c, 'a, 's, C, T: 'c, const N: usize> MovedBalancesQuery<'c, 'a, 's, C, T, N>
+where
+    C: GenericClient,
+{
+    pub fn map<R>(
+        self,
+        mapper: fn(MovedBalancesBorrowed) -> R,
+    ) -> MovedBalancesQuery<'c, 'a, 's, C, R, N> {
+        MovedBalancesQuery {
             client: self.client,
             params: self.params,
             query: self.query,
@@ -757,6 +1040,274 @@ impl<
             &params.required_owner,
             &params.currency,
             &params.amount,
+        )
+    }
+}
+pub struct DecideTransferStmt(&'static str, Option<tokio_postgres::Statement>);
+/// The first of the four statements of a transfer without an idempotency key, sent
+/// with BEGIN and COMMIT in one round trip (each is small, so cheap to plan even when
+/// a pooler forbids keeping it prepared). It locks both accounts in ascending id order
+/// (as every money statement does, so opposite transfers cannot deadlock), decides
+/// every rule on the locked rows (the verdicts of `transfer_money`), and records the
+/// verdict for the rest of the transaction only (`set_config(..., true)`): the three
+/// writes after it (`post_transfer`, `post_transfer_entries`, `apply_transfer_balances`)
+/// do nothing unless it is 'ok'. `required_owner` NULL skips the ownership rule.
+pub fn decide_transfer() -> DecideTransferStmt {
+    DecideTransferStmt(
+        "WITH locked AS MATERIALIZED ( SELECT id, owner, balance, currency FROM accounts WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE ) SELECT set_config('simplebank.transfer_verdict', CASE WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($3, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $4 OR dst.currency <> $4 THEN 'currency_mismatch' WHEN src.balance < $5 THEN 'insufficient_funds' ELSE 'ok' END, true) AS verdict FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $1 LEFT JOIN locked dst ON dst.id = $2",
+        None,
+    )
+}
+impl DecideTransferStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>(
+        &'s self,
+        client: &'c C,
+        from_account_id: &'a i64,
+        to_account_id: &'a i64,
+        required_owner: &'a Option<T1>,
+        currency: &'a T2,
+        amount: &'a i64,
+    ) -> TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 5> {
+        TransferVerdictQuery {
+            client,
+            params: [from_account_id, to_account_id, required_owner, currency, amount],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<TransferVerdictBorrowed, tokio_postgres::Error> {
+                Ok(TransferVerdictBorrowed {
+                    verdict: row.try_get(0)?,
+                })
+            },
+            mapper: |it| TransferVerdict::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        DecideTransferParams<T1, T2>,
+        TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 5>,
+        C,
+    > for DecideTransferStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a DecideTransferParams<T1, T2>,
+    ) -> TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 5> {
+        self.bind(
+            client,
+            &params.from_account_id,
+            &params.to_account_id,
+            &params.required_owner,
+            &params.currency,
+            &params.amount,
+        )
+    }
+}
+pub struct PostTransferStmt(&'static str, Option<tokio_postgres::Statement>);
+/// A transfer's row, written only after `decide_transfer` said 'ok' in this transaction.
+pub fn post_transfer() -> PostTransferStmt {
+    PostTransferStmt(
+        "INSERT INTO transfers (from_account_id, to_account_id, amount) SELECT $1, $2, $3 WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' RETURNING id, from_account_id, to_account_id, amount, created_at",
+        None,
+    )
+}
+impl PostTransferStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient>(
+        &'s self,
+        client: &'c C,
+        from_account_id: &'a i64,
+        to_account_id: &'a i64,
+        amount: &'a i64,
+    ) -> TransferQuery<'c, 'a, 's, C, Transfer, 3> {
+        TransferQuery {
+            client,
+            params: [from_account_id, to_account_id, amount],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |row: &tokio_postgres::Row| -> Result<Transfer, tokio_postgres::Error> {
+                Ok(Transfer {
+                    id: row.try_get(0)?,
+                    from_account_id: row.try_get(1)?,
+                    to_account_id: row.try_get(2)?,
+                    amount: row.try_get(3)?,
+                    created_at: row.try_get(4)?,
+                })
+            },
+            mapper: |it| Transfer::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        PostTransferParams,
+        TransferQuery<'c, 'a, 's, C, Transfer, 3>,
+        C,
+    > for PostTransferStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a PostTransferParams,
+    ) -> TransferQuery<'c, 'a, 's, C, Transfer, 3> {
+        self.bind(
+            client,
+            &params.from_account_id,
+            &params.to_account_id,
+            &params.amount,
+        )
+    }
+}
+pub struct PostTransferEntriesStmt(&'static str, Option<tokio_postgres::Statement>);
+/// A transfer's two entries (the source's first), written only after `decide_transfer`
+/// said 'ok' in this transaction.
+pub fn post_transfer_entries() -> PostTransferEntriesStmt {
+    PostTransferEntriesStmt(
+        "WITH posted AS ( INSERT INTO entries (account_id, amount) SELECT side.account_id, side.amount FROM (VALUES (1, $1::bigint, -$2::bigint), (2, $3, $2)) AS side (n, account_id, amount) WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' ORDER BY side.n RETURNING id, account_id, created_at ) SELECT from_entry.id AS from_entry_id, from_entry.created_at AS from_entry_created_at, to_entry.id AS to_entry_id, to_entry.created_at AS to_entry_created_at FROM posted from_entry, posted to_entry WHERE from_entry.account_id = $1 AND to_entry.account_id = $3",
+        None,
+    )
+}
+impl PostTransferEntriesStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient>(
+        &'s self,
+        client: &'c C,
+        from_account_id: &'a i64,
+        amount: &'a i64,
+        to_account_id: &'a i64,
+    ) -> PostedEntriesQuery<'c, 'a, 's, C, PostedEntries, 3> {
+        PostedEntriesQuery {
+            client,
+            params: [from_account_id, amount, to_account_id],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |row: &tokio_postgres::Row| -> Result<PostedEntries, tokio_postgres::Error> {
+                Ok(PostedEntries {
+                    from_entry_id: row.try_get(0)?,
+                    from_entry_created_at: row.try_get(1)?,
+                    to_entry_id: row.try_get(2)?,
+                    to_entry_created_at: row.try_get(3)?,
+                })
+            },
+            mapper: |it| PostedEntries::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        PostTransferEntriesParams,
+        PostedEntriesQuery<'c, 'a, 's, C, PostedEntries, 3>,
+        C,
+    > for PostTransferEntriesStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a PostTransferEntriesParams,
+    ) -> PostedEntriesQuery<'c, 'a, 's, C, PostedEntries, 3> {
+        self.bind(
+            client,
+            &params.from_account_id,
+            &params.amount,
+            &params.to_account_id,
+        )
+    }
+}
+pub struct ApplyTransferBalancesStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Both balances of a transfer, changed only after `decide_transfer` said 'ok' (and
+/// locked them) in this transaction.
+pub fn apply_transfer_balances() -> ApplyTransferBalancesStmt {
+    ApplyTransferBalancesStmt(
+        "WITH moved AS ( UPDATE accounts SET balance = balance + CASE WHEN id = $1 THEN -$2::bigint ELSE $2 END WHERE id IN ($1, $3) AND current_setting('simplebank.transfer_verdict', true) = 'ok' RETURNING id, owner, balance, created_at ) SELECT from_account.owner AS from_owner, from_account.balance AS from_balance, from_account.created_at AS from_created_at, to_account.owner AS to_owner, to_account.balance AS to_balance, to_account.created_at AS to_created_at FROM moved from_account, moved to_account WHERE from_account.id = $1 AND to_account.id = $3",
+        None,
+    )
+}
+impl ApplyTransferBalancesStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient>(
+        &'s self,
+        client: &'c C,
+        from_account_id: &'a i64,
+        amount: &'a i64,
+        to_account_id: &'a i64,
+    ) -> MovedBalancesQuery<'c, 'a, 's, C, MovedBalances, 3> {
+        MovedBalancesQuery {
+            client,
+            params: [from_account_id, amount, to_account_id],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor:
+                |row: &tokio_postgres::Row| -> Result<MovedBalancesBorrowed, tokio_postgres::Error> {
+                    Ok(MovedBalancesBorrowed {
+                        from_owner: row.try_get(0)?,
+                        from_balance: row.try_get(1)?,
+                        from_created_at: row.try_get(2)?,
+                        to_owner: row.try_get(3)?,
+                        to_balance: row.try_get(4)?,
+                        to_created_at: row.try_get(5)?,
+                    })
+                },
+            mapper: |it| MovedBalances::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        ApplyTransferBalancesParams,
+        MovedBalancesQuery<'c, 'a, 's, C, MovedBalances, 3>,
+        C,
+    > for ApplyTransferBalancesStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a ApplyTransferBalancesParams,
+    ) -> MovedBalancesQuery<'c, 'a, 's, C, MovedBalances, 3> {
+        self.bind(
+            client,
+            &params.from_account_id,
+            &params.amount,
+            &params.to_account_id,
         )
     }
 }
