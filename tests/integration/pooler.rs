@@ -327,3 +327,47 @@ fn one_connection_store(pgbouncer: &Pgbouncer, db: &TestDb) -> Store {
     })
     .expect("pooled store")
 }
+
+/// Statements go out unnamed in transaction mode: after transfers, deposits and reads
+/// (the first of each teaches the store its parameter types with a real prepare, which
+/// it deallocates in the same transaction), the server sessions PgBouncer hands out
+/// hold no prepared statement that another client could collide with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_prepared_statement_is_left_on_a_server_session() {
+    let db = TestDb::new().await;
+    let pgbouncer = Pgbouncer::start(&db.url);
+    let store = one_connection_store(&pgbouncer, &db);
+    let (from, to) = crate::transfers::two_accounts(&db.store, 1_000, Currency::Usd).await;
+    for _ in 0..5 {
+        store
+            .transfer(&order(&from, &to, 1), None)
+            .await
+            .expect("transfer through pgbouncer");
+        store
+            .deposit(
+                AccountId::parse(to.id).expect("id"),
+                Amount::parse(1).expect("amount"),
+            )
+            .await
+            .expect("deposit through pgbouncer");
+    }
+    let client = store.client().await.expect("pooled client");
+    for _ in 0..5 {
+        // The simple protocol: a check that prepared nothing itself.
+        let rows = client
+            .simple_query("SELECT count(*) FROM pg_prepared_statements")
+            .await
+            .expect("prepared statements of the server session");
+        let left = rows.iter().find_map(|message| match message {
+            tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+            _ => None,
+        });
+        assert_eq!(
+            left.as_deref(),
+            Some("0"),
+            "statements left on a server session"
+        );
+    }
+    assert_eq!(balance_of(&db.store, from.id).await, 995);
+    assert_eq!(balance_of(&db.store, to.id).await, 1_010);
+}
