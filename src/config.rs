@@ -94,6 +94,10 @@ pub struct DatabaseConfig {
     /// A PostgreSQL URL; it carries the password, so it is never logged whole.
     pub url: String,
     pub max_connections: usize,
+    /// Session mode: how many of the pool's connections every single-statement read
+    /// shares, pipelined (`DB_SHARED_READ_CONNECTIONS`; 0: each read takes its own).
+    /// At most a quarter of the pool is used so; transactions keep the rest.
+    pub shared_read_connections: usize,
     /// The longest a statement waits for a row lock (`lock_timeout`); then the
     /// transaction rolls back and the client gets 503 with `Retry-After`.
     pub lock_timeout: Duration,
@@ -143,6 +147,7 @@ impl DatabaseConfig {
             migration_url: url.clone(),
             url,
             max_connections: 16,
+            shared_read_connections: 1,
             lock_timeout: Duration::from_secs(3),
             statement_timeout: Duration::from_secs(10),
             pool_mode: PoolMode::Session,
@@ -266,6 +271,18 @@ impl Config {
         if max_connections == 0 {
             bail!("DB_MAX_CONNECTIONS must be at least 1");
         }
+        let shared_read_connections = parse_key(
+            get("DB_SHARED_READ_CONNECTIONS"),
+            "DB_SHARED_READ_CONNECTIONS",
+            usize::from(max_connections >= 4),
+        )?;
+        if shared_read_connections > max_connections / 4 {
+            bail!(
+                "DB_SHARED_READ_CONNECTIONS must be at most a quarter of DB_MAX_CONNECTIONS \
+                 ({}), so that transactions keep the rest of the pool",
+                max_connections / 4
+            );
+        }
         let lock_timeout = parse_duration_key(get("DB_LOCK_TIMEOUT"), "DB_LOCK_TIMEOUT", "3s")?;
         let statement_timeout =
             parse_duration_key(get("DB_STATEMENT_TIMEOUT"), "DB_STATEMENT_TIMEOUT", "10s")?;
@@ -371,6 +388,7 @@ impl Config {
             database: DatabaseConfig {
                 url,
                 max_connections,
+                shared_read_connections,
                 lock_timeout,
                 statement_timeout,
                 pool_mode,
@@ -665,6 +683,20 @@ mod tests {
     }
 
     #[test]
+    fn shared_read_connections_default_to_one_and_to_none_for_a_tiny_pool() {
+        let default = Config::from_values(&values(&[])).unwrap();
+        assert_eq!(default.database.shared_read_connections, 1);
+        let tiny = Config::from_values(&values(&[("DB_MAX_CONNECTIONS", "3")])).unwrap();
+        assert_eq!(tiny.database.shared_read_connections, 0);
+        let quarter = Config::from_values(&values(&[
+            ("DB_MAX_CONNECTIONS", "16"),
+            ("DB_SHARED_READ_CONNECTIONS", "4"),
+        ]))
+        .unwrap();
+        assert_eq!(quarter.database.shared_read_connections, 4);
+    }
+
+    #[test]
     fn errors_name_the_key() {
         for (key, value) in [
             ("TOKEN_SYMMETRIC_KEY", "short"),
@@ -672,6 +704,8 @@ mod tests {
             ("HTTP_SERVER_ADDRESS", "localhost"),
             ("TOKEN_KIND", "saml"),
             ("DB_MAX_CONNECTIONS", "0"),
+            ("DB_SHARED_READ_CONNECTIONS", "5"),
+            ("DB_SHARED_READ_CONNECTIONS", "-1"),
             ("DB_LOCK_TIMEOUT", "3"),
             ("DB_STATEMENT_TIMEOUT", "0"),
             ("DB_STATEMENT_TIMEOUT", "1us"),

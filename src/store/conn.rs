@@ -80,9 +80,16 @@ impl Shapes {
 /// A statement being prepared, in the order the statements will be executed.
 type Slot = Arc<OnceLock<Arc<Shape>>>;
 
+/// The connection a unit runs on.
+enum Handle {
+    Own(Object),
+    /// Session mode, a single read: a connection other reads use at the same time.
+    Shared(Arc<Object>),
+}
+
 pub(crate) struct Conn {
     /// `None` only once the connection went back to the pool or was closed.
-    object: Option<Object>,
+    object: Option<Handle>,
     mode: PoolMode,
     /// What opens the transaction, sent with the first statement; `None` in autocommit.
     begin: Option<Arc<str>>,
@@ -128,7 +135,16 @@ impl Conn {
         Self::new(object, mode, Some(begin.clone()), shapes)
     }
 
+    /// A single read in session mode, on a shared connection: autocommit.
+    pub(crate) fn shared(object: Arc<Object>, shapes: &Arc<Shapes>) -> Self {
+        Self::with(Handle::Shared(object), PoolMode::Session, None, shapes)
+    }
+
     fn new(object: Object, mode: PoolMode, begin: Option<Arc<str>>, shapes: &Arc<Shapes>) -> Self {
+        Self::with(Handle::Own(object), mode, begin, shapes)
+    }
+
+    fn with(object: Handle, mode: PoolMode, begin: Option<Arc<str>>, shapes: &Arc<Shapes>) -> Self {
         Self {
             object: Some(object),
             mode,
@@ -148,9 +164,14 @@ impl Conn {
     }
 
     fn object(&self) -> &Object {
-        self.object
+        match self
+            .object
             .as_ref()
             .expect("a Conn is only used before it is finished")
+        {
+            Handle::Own(object) => object,
+            Handle::Shared(object) => object,
+        }
     }
 
     fn client(&self) -> &Client {
@@ -290,7 +311,8 @@ impl Drop for Conn {
         if !self.begun.load(Ordering::Acquire) {
             return;
         }
-        let Some(object) = self.object.take() else {
+        // Only an own connection ever begins a transaction.
+        let Some(Handle::Own(object)) = self.object.take() else {
             return;
         };
         // The request was cancelled inside its transaction (its client went away):

@@ -12,6 +12,7 @@ pub mod migrate;
 mod monitoring;
 mod pressure;
 mod purge;
+mod readers;
 mod records;
 mod retry;
 mod transfer;
@@ -60,6 +61,8 @@ pub struct Store {
     begin: Arc<str>,
     /// Transaction mode: the parameter types of each query (shared by clones).
     shapes: Arc<Shapes>,
+    /// Session mode: the connections that single-statement reads share.
+    readers: Arc<readers::SharedReaders>,
 }
 
 /// Upper bounds (seconds) of the pool-wait histogram's buckets: most checkouts
@@ -83,6 +86,13 @@ impl Store {
             pool_mode: config.pool_mode,
             begin: database::transaction_begin(config).into(),
             shapes: Arc::default(),
+            readers: Arc::new(readers::SharedReaders::new(match config.pool_mode {
+                PoolMode::Session => config
+                    .shared_read_connections
+                    .min(config.max_connections / 4),
+                // A transaction-mode pooler gives each transaction its own server session.
+                PoolMode::Transaction => 0,
+            })),
         })
     }
 
@@ -137,6 +147,16 @@ impl Store {
             &self.begin,
             &self.shapes,
         ))
+    }
+
+    /// A connection for one plain read (a single statement that writes nothing): in
+    /// session mode a shared one (see `readers`), else as `single`. End it with
+    /// `Conn::finish`.
+    pub(crate) async fn read(&self) -> Result<Conn, AppError> {
+        if self.readers.is_empty() {
+            return self.single().await;
+        }
+        Ok(Conn::shared(self.readers.get(self).await?, &self.shapes))
     }
 
     /// A connection for one transaction; end it with `Conn::finish`.

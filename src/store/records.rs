@@ -153,7 +153,7 @@ impl BankStore for Store {
     }
 
     async fn get_user(&self, username: &str) -> Outcome<Option<User>> {
-        let conn = self.single().await?;
+        let conn = self.read().await?;
         let result = get_user().bind(&conn, &username).opt().await;
         Ok(conn.finish(result).await?)
     }
@@ -199,7 +199,7 @@ impl BankStore for Store {
     }
 
     async fn get_session(&self, id: Uuid) -> Outcome<Option<Session>> {
-        let conn = self.single().await?;
+        let conn = self.read().await?;
         let result = get_session().bind(&conn, &id).opt().await;
         Ok(conn.finish(result).await?)
     }
@@ -220,13 +220,13 @@ impl BankStore for Store {
     }
 
     async fn get_account(&self, id: AccountId) -> Outcome<Option<Account>> {
-        let conn = self.single().await?;
+        let conn = self.read().await?;
         let result = get_account().bind(&conn, &id.get()).opt().await;
         Ok(conn.finish(result).await?)
     }
 
     async fn list_accounts(&self, owner: &str, page: Page) -> Outcome<Vec<Account>> {
-        let conn = self.single().await?;
+        let conn = self.read().await?;
         let result = list_accounts()
             .bind(&conn, &owner, &page.limit(), &page.offset())
             .all()
@@ -241,7 +241,7 @@ impl BankStore for Store {
             window.limit(),
             window.offset,
         );
-        let conn = self.single().await?;
+        let conn = self.read().await?;
         // Page 1 and keyset pages read their rows straight from the index range; an
         // offset page first counts the skipped entries in the index alone.
         let result = if offset == 0 {
@@ -259,13 +259,13 @@ impl BankStore for Store {
     }
 
     async fn get_transfer(&self, id: i64) -> Outcome<Option<TransferWithOwners>> {
-        let conn = self.single().await?;
+        let conn = self.read().await?;
         let result = get_transfer_with_owners().bind(&conn, &id).opt().await;
         Ok(conn.finish(result).await?)
     }
 
     async fn list_transfers(&self, account: AccountId, window: Window) -> Outcome<Vec<Transfer>> {
-        let conn = self.single().await?;
+        let conn = self.read().await?;
         let result = list_transfers_of_account()
             .bind(
                 &conn,
@@ -297,7 +297,7 @@ impl BankStore for Store {
         address: &str,
         window: Duration,
     ) -> Outcome<(i64, i64)> {
-        let conn = self.single().await?;
+        let conn = self.read().await?;
         let counts = count_failed_logins()
             .bind(&conn, &username, &window.as_secs_f64(), &address)
             .one()

@@ -123,7 +123,7 @@ impl Store {
         request: &IdempotentRequest,
     ) -> Result<TransferOutcome, TxError> {
         let (caller, key) = (request.caller.as_str(), request.key.as_str());
-        let conn = self.single().await?;
+        let conn = self.read().await?;
         let earlier = get_idempotency_record()
             .bind(&conn, &caller, &key)
             .opt()

@@ -18,6 +18,7 @@ mod pressure;
 mod purge;
 mod queries;
 mod replicas;
+mod shared_reads;
 mod stress;
 mod tls;
 mod transfers;
