@@ -81,6 +81,10 @@ impl Shapes {
 type Slot = Arc<OnceLock<Arc<Shape>>>;
 
 /// The connection a unit runs on.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per unit of work, held in that unit's future: boxing would only add an allocation"
+)]
 enum Handle {
     Own(Object),
     /// Session mode, a single read: a connection other reads use at the same time.
