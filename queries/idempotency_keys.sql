@@ -1,31 +1,9 @@
 --: IdempotencyRecord(response_status?, response_body?)
 
---! reserve_idempotency_key : IdempotencyRecord
---- Claims (caller, key) for this transaction. Returns no row when the key is taken;
---- a concurrent claim of the same key waits here until the holder commits or rolls back.
---- A key older than `ttl_seconds` counts as absent: its row is taken over as new, in
---- the same statement, so the purge need not have run.
-INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint)
-VALUES (:caller, :key, :request_fingerprint)
-ON CONFLICT (caller, key) DO UPDATE
-SET request_fingerprint = EXCLUDED.request_fingerprint,
-    response_status = NULL,
-    response_body = NULL,
-    created_at = now()
-WHERE k.created_at <= now() - make_interval(secs => :ttl_seconds)
-RETURNING caller, key, request_fingerprint, response_status, response_body, created_at;
-
 --! get_idempotency_record : IdempotencyRecord
 --- The stored outcome of an earlier request with the same (caller, key).
 SELECT caller, key, request_fingerprint, response_status, response_body, created_at
 FROM idempotency_keys
-WHERE caller = :caller AND key = :key;
-
---! complete_idempotency_key
---- Stores the response of the request that reserved the key, in the same transaction.
-UPDATE idempotency_keys
-SET response_status = :response_status,
-    response_body = :response_body
 WHERE caller = :caller AND key = :key;
 
 --! purge_expired_idempotency_keys
@@ -38,3 +16,52 @@ WHERE ctid = ANY(ARRAY(
   ORDER BY created_at
   LIMIT :batch_size
   FOR UPDATE SKIP LOCKED));
+
+--: ForgottenKey()
+
+--! forget_expired_idempotency_key : ForgottenKey
+--- Deletes (caller, key) if it is older than `ttl_seconds`, so that a keyed transfer's
+--- `remember_transfer_outcome` can take the key over as new (the purge need not have
+--- run). A fresh key is left alone.
+DELETE FROM idempotency_keys
+WHERE caller = :caller AND key = :key
+  AND created_at <= now() - make_interval(secs => :ttl_seconds)
+RETURNING key;
+
+--: RememberedOutcome()
+
+--! remember_transfer_outcome : RememberedOutcome
+--- The last statement of a keyed transfer, after `decide_transfer` and the writes, in
+--- the same transaction: when the verdict was 'ok', it stores the response under
+--- (caller, key). The accounts are locked by this transaction, so their newest entries
+--- are the two it wrote (every entry is written under its account's row lock), and the
+--- transfer is this session's last (`currval`). If the key is already taken, the insert
+--- fails on the primary key (a concurrent holder is waited for first), and the whole
+--- transfer rolls back: money moves once per key. A refusal stores nothing, so the key
+--- stays free.
+INSERT INTO idempotency_keys (caller, key, request_fingerprint, response_status, response_body)
+SELECT :caller, :key, :request_fingerprint, 201, jsonb_build_object(
+  'transfer', (
+    SELECT to_jsonb(t) FROM (
+      SELECT id, from_account_id, to_account_id, amount, created_at
+      FROM transfers WHERE id = currval('transfers_id_seq')) t),
+  'from_account', (
+    SELECT to_jsonb(a) FROM (
+      SELECT id, owner, balance, currency, created_at
+      FROM accounts WHERE id = :from_account_id) a),
+  'to_account', (
+    SELECT to_jsonb(a) FROM (
+      SELECT id, owner, balance, currency, created_at
+      FROM accounts WHERE id = :to_account_id) a),
+  'from_entry', (
+    SELECT to_jsonb(e) FROM (
+      SELECT id, account_id, amount, created_at
+      FROM entries WHERE account_id = :from_account_id
+      ORDER BY id DESC LIMIT 1) e),
+  'to_entry', (
+    SELECT to_jsonb(e) FROM (
+      SELECT id, account_id, amount, created_at
+      FROM entries WHERE account_id = :to_account_id
+      ORDER BY id DESC LIMIT 1) e))
+WHERE current_setting('simplebank.transfer_verdict', true) = 'ok'
+RETURNING response_status;

@@ -1,20 +1,18 @@
 use chrono::{DateTime, Utc};
-use codegen::{
-    client::Params,
-    queries::{
-        idempotency_keys::{get_idempotency_record, reserve_idempotency_key},
-        transfers::{
-            MoneyMoved, TransferMoneyParams, apply_transfer_balances, decide_transfer,
-            post_transfer, post_transfer_entries, transfer_money,
-        },
+use codegen::queries::{
+    idempotency_keys::{
+        forget_expired_idempotency_key, get_idempotency_record, remember_transfer_outcome,
+    },
+    transfers::{
+        MovedBalances, PostedEntries, apply_transfer_balances, decide_transfer, post_transfer,
+        post_transfer_entries,
     },
 };
-use deadpool_postgres::Object;
 use serde::{Deserialize, Serialize};
+use tokio_postgres::error::SqlState;
 
 use super::{Account, Conn, Entry, Store, Transfer, error::TxError, retry::with_retry};
 use crate::{
-    config::PoolMode,
     domain::{AccountId, Amount, Currency, IdempotencyKey, Username},
     error::{AppError, BusinessRule},
 };
@@ -67,10 +65,10 @@ pub struct TransferOutcome {
 
 impl Store {
     /// Moves money between two accounts, retried on deadlock or serialization
-    /// failure, in one round trip. Without an idempotency key: BEGIN, the four small
-    /// statements of `decide_transfer` and COMMIT go out together. With a key: BEGIN,
-    /// the reservation, the transfer in one statement (`transfer_money`, which stores
-    /// the response on the key) and COMMIT.
+    /// failure, in one round trip: BEGIN, `decide_transfer`, the three writes, with
+    /// an idempotency key the statements that store the response under it, and COMMIT
+    /// go out together. A key another request holds rolls it all back and replays
+    /// that request's response (or refuses another body).
     #[tracing::instrument(skip(self), fields(from = %order.from_account_id, to = %order.to_account_id))]
     pub async fn transfer(
         &self,
@@ -81,36 +79,27 @@ impl Store {
         let accounts = [order.from_account_id.get(), order.to_account_id.get()];
         let _pass = self.money_gate.enter(&accounts, &self.pressure).await?;
         with_retry("transfer", &self.pressure, || async {
-            let Some(request) = idempotency else {
-                let conn = self.transaction().await?;
-                let moved = unkeyed_in_one_round_trip(&conn, order).await;
-                let moved = conn.finish(moved).await?;
-                return Ok(TransferOutcome {
+            let conn = self.transaction().await?;
+            let key = idempotency.map(|request| KeyToRemember {
+                request,
+                fingerprint: order.fingerprint(),
+                ttl_seconds: self.idempotency_key_ttl.as_secs_f64(),
+            });
+            let moved = in_one_round_trip(&conn, order, key.as_ref()).await;
+            match (conn.finish(moved).await, idempotency) {
+                (Ok(moved), Some(request)) if moved.verdict == "key_taken" => {
+                    self.replay(order, request).await
+                }
+                (Ok(moved), _) => Ok(TransferOutcome {
                     result: verdict(order, moved)?,
                     replayed: false,
-                });
-            };
-            let moved = match self.pool_mode {
-                PoolMode::Session => {
-                    let client = self.checkout().await?;
-                    keyed_in_one_round_trip(&client, order, request, self.idempotency_key_ttl)
-                        .await?
+                }),
+                // Another request took the key first: everything above rolled back.
+                (Err(TxError::Db(err)), Some(request)) if is_key_taken(&err) => {
+                    self.replay(order, request).await
                 }
-                PoolMode::Transaction => {
-                    let conn = self.transaction().await?;
-                    let moved =
-                        keyed_in_one_transaction(&conn, order, request, self.idempotency_key_ttl)
-                            .await;
-                    conn.finish(moved).await?
-                }
-            };
-            if moved.verdict != "key_taken" {
-                return Ok(TransferOutcome {
-                    result: verdict(order, moved)?,
-                    replayed: false,
-                });
+                (Err(err), _) => Err(err),
             }
-            self.replay(order, request).await
         })
         .await
     }
@@ -151,141 +140,104 @@ impl Store {
     }
 }
 
-impl TransferOrder {
-    fn params<'a>(
-        &'a self,
-        key: Option<&'a IdempotentRequest>,
-    ) -> TransferMoneyParams<&'a str, &'a str, &'a str, &'a str> {
-        TransferMoneyParams {
-            idempotency_key: key.map(|request| request.key.as_str()),
-            caller: key.map(|request| request.caller.as_str()),
-            from_account_id: self.from_account_id.get(),
-            to_account_id: self.to_account_id.get(),
-            required_owner: self.required_owner.as_ref().map(Username::as_str),
-            currency: self.currency.as_str(),
-            amount: self.amount.cents(),
-        }
-    }
+/// What a keyed transfer stores under its key.
+struct KeyToRemember<'a> {
+    request: &'a IdempotentRequest,
+    fingerprint: String,
+    ttl_seconds: f64,
 }
 
-/// A transfer without an idempotency key: its verdict, then the transfer, its entries
-/// and both balances, written only if the verdict is 'ok', and the COMMIT, all sent
-/// at once. Small statements keep planning cheap where nothing may stay prepared
-/// (transaction mode), and in session mode they run faster than one big statement.
-async fn unkeyed_in_one_round_trip(
+/// What a transfer's statements returned; `verdict` 'ok' means every write happened.
+struct Moved {
+    verdict: String,
+    transfer: Option<Transfer>,
+    entries: Option<PostedEntries>,
+    balances: Option<MovedBalances>,
+}
+
+/// A transfer's statements, sent at once: its verdict, then the transfer, its entries
+/// and both balances (each written only if the verdict is 'ok'), with a key the
+/// statements that take it and store the response, and the COMMIT. Small statements
+/// keep planning cheap where nothing may stay prepared (transaction mode), and in
+/// session mode they run faster than one big statement.
+async fn in_one_round_trip(
     conn: &Conn,
     order: &TransferOrder,
-) -> Result<MoneyMoved, TxError> {
+    key: Option<&KeyToRemember<'_>>,
+) -> Result<Moved, TxError> {
     let (from, to) = (order.from_account_id.get(), order.to_account_id.get());
     let amount = order.amount.cents();
     let required_owner = order.required_owner.as_ref().map(Username::as_str);
     let currency = order.currency.as_str();
+    let caller = key.map(|key| key.request.caller.as_str());
+    let idempotency_key = key.map(|key| key.request.key.as_str());
+    let ttl_seconds = key.map(|key| key.ttl_seconds);
     // In the order they run (see `Conn`).
     let decide = decide_transfer().prepare(conn).await?;
     let post = post_transfer().prepare(conn).await?;
     let post_entries = post_transfer_entries().prepare(conn).await?;
     let apply_balances = apply_transfer_balances().prepare(conn).await?;
-    conn.commit_after(4);
-    // `biased` polls in the order written, so the requests leave in that order.
-    let (decided, transfer, entries, balances) = tokio::join!(
+    let money = async {
+        // `biased` polls in the order written, so the requests leave in that order.
+        let (decided, transfer, entries, balances) = tokio::join!(
+            biased;
+            decide
+                .bind(
+                    conn,
+                    &caller,
+                    &idempotency_key,
+                    &ttl_seconds,
+                    &from,
+                    &to,
+                    &required_owner,
+                    &currency,
+                    &amount,
+                )
+                .one(),
+            post.bind(conn, &from, &to, &amount).opt(),
+            post_entries.bind(conn, &from, &amount, &to).opt(),
+            apply_balances.bind(conn, &from, &amount, &to).opt(),
+        );
+        // The first error is the cause; later statements only saw an aborted transaction.
+        Ok::<_, TxError>(Moved {
+            verdict: decided?.verdict,
+            transfer: transfer?,
+            entries: entries?,
+            balances: balances?,
+        })
+    };
+    let Some(key) = key else {
+        conn.commit_after(4);
+        return money.await;
+    };
+    let forget = forget_expired_idempotency_key().prepare(conn).await?;
+    let remember = remember_transfer_outcome().prepare(conn).await?;
+    let (caller, key_text) = (key.request.caller.as_str(), key.request.key.as_str());
+    let fingerprint = key.fingerprint.as_str();
+    conn.commit_after(6);
+    let (moved, forgotten, remembered) = tokio::join!(
         biased;
-        decide.bind(conn, &from, &to, &required_owner, &currency, &amount).one(),
-        post.bind(conn, &from, &to, &amount).opt(),
-        post_entries.bind(conn, &from, &amount, &to).opt(),
-        apply_balances.bind(conn, &from, &amount, &to).opt(),
+        money,
+        forget.bind(conn, &caller, &key_text, &key.ttl_seconds).opt(),
+        remember
+            .bind(conn, &caller, &key_text, &fingerprint, &from, &to)
+            .opt(),
     );
-    // The first error is the cause; later statements only saw an aborted transaction.
-    let decided = decided?;
-    let (transfer, entries, balances) = (transfer?, entries?, balances?);
-    Ok(MoneyMoved {
-        verdict: decided.verdict,
-        transfer_id: transfer.as_ref().map(|transfer| transfer.id),
-        transfer_created_at: transfer.map(|transfer| transfer.created_at),
-        from_entry_id: entries.as_ref().map(|entries| entries.from_entry_id),
-        from_entry_created_at: entries
-            .as_ref()
-            .map(|entries| entries.from_entry_created_at),
-        to_entry_id: entries.as_ref().map(|entries| entries.to_entry_id),
-        to_entry_created_at: entries.map(|entries| entries.to_entry_created_at),
-        from_owner: balances.as_ref().map(|moved| moved.from_owner.clone()),
-        from_balance: balances.as_ref().map(|moved| moved.from_balance),
-        from_currency: None,
-        from_created_at: balances.as_ref().map(|moved| moved.from_created_at),
-        to_owner: balances.as_ref().map(|moved| moved.to_owner.clone()),
-        to_balance: balances.as_ref().map(|moved| moved.to_balance),
-        to_currency: None,
-        to_created_at: balances.map(|moved| moved.to_created_at),
-    })
-}
-
-/// A transfer under an idempotency key, in one transaction sent as one round trip
-/// (session mode: the statements are prepared and cached on the connection). If the
-/// key was already taken, the verdict says so and nothing was written.
-async fn keyed_in_one_round_trip(
-    client: &Object,
-    order: &TransferOrder,
-    request: &IdempotentRequest,
-    key_ttl: std::time::Duration,
-) -> Result<MoneyMoved, TxError> {
-    let (caller, key) = (request.caller.as_str(), request.key.as_str());
-    let fingerprint = order.fingerprint();
-    let key_ttl = key_ttl.as_secs_f64();
-    // Prepared statements are cached per connection: after warm-up this costs nothing,
-    // and every statement below is then sent at its first poll, in order.
-    let (reserve, transfer) = tokio::try_join!(
-        reserve_idempotency_key().prepare(client),
-        transfer_money().prepare(client),
-    )?;
-    let params = order.params(Some(request));
-    // `biased` polls in the order written, so the four requests leave in that order.
-    // A concurrent holder of the same key makes the reservation wait until it commits;
-    // a key older than its TTL is taken over as new.
-    let (begun, reserved, moved, committed) = tokio::join!(
-        biased;
-        client.batch_execute("BEGIN"),
-        reserve.bind(client, &caller, &key, &fingerprint, &key_ttl).opt(),
-        transfer.params(client, &params).one(),
-        // After an error above, PostgreSQL turns this COMMIT into a ROLLBACK.
-        client.batch_execute("COMMIT"),
-    );
-    // The first error is the cause; later statements only saw an aborted transaction.
-    begun?;
-    reserved?;
     let moved = moved?;
-    committed?;
+    forgotten?;
+    remembered?;
     Ok(moved)
 }
 
-/// The same transaction behind a transaction-mode pooler, where nothing prepared may
-/// outlive it: both statements go out unnamed with their types, between the BEGIN and
-/// the COMMIT, in one round trip (after the pool learned their shapes once).
-async fn keyed_in_one_transaction(
-    conn: &Conn,
-    order: &TransferOrder,
-    request: &IdempotentRequest,
-    key_ttl: std::time::Duration,
-) -> Result<MoneyMoved, TxError> {
-    let (caller, key) = (request.caller.as_str(), request.key.as_str());
-    let fingerprint = order.fingerprint();
-    let key_ttl = key_ttl.as_secs_f64();
-    // In the order they run (see `Conn`).
-    let reserve = reserve_idempotency_key().prepare(conn).await?;
-    let transfer = transfer_money().prepare(conn).await?;
-    let params = order.params(Some(request));
-    conn.commit_after(2);
-    // `biased` polls in the order written, so the requests leave in that order.
-    let (reserved, moved) = tokio::join!(
-        biased;
-        reserve.bind(conn, &caller, &key, &fingerprint, &key_ttl).opt(),
-        transfer.params(conn, &params).one(),
-    );
-    // The first error is the cause; the transfer then only saw an aborted transaction.
-    reserved?;
-    Ok(moved?)
+/// The key's primary key refused the response: another request holds the key.
+fn is_key_taken(err: &tokio_postgres::Error) -> bool {
+    err.as_db_error().is_some_and(|db| {
+        *db.code() == SqlState::UNIQUE_VIOLATION && db.constraint() == Some("idempotency_keys_pkey")
+    })
 }
 
 /// Turns the statement's verdict into the transfer it wrote, or the rule that refused it.
-fn verdict(order: &TransferOrder, moved: MoneyMoved) -> Result<TransferResult, TxError> {
+fn verdict(order: &TransferOrder, moved: Moved) -> Result<TransferResult, TxError> {
     let (from_id, to_id) = (order.from_account_id, order.to_account_id);
     let refusal = match moved.verdict.as_str() {
         "ok" => None,
@@ -308,54 +260,53 @@ fn verdict(order: &TransferOrder, moved: MoneyMoved) -> Result<TransferResult, T
     if let Some(refusal) = refusal {
         return Err(refusal.into());
     }
-    let written = || {
-        AppError::Internal(anyhow::anyhow!(
-            "transfer_money said ok but did not return what it wrote"
+    let (Some(transfer), Some(entries), Some(balances)) =
+        (moved.transfer, moved.entries, moved.balances)
+    else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "decide_transfer said ok but the writes did not all happen"
         ))
+        .into());
     };
-    let (amount, currency) = (order.amount.cents(), order.currency.as_str().to_owned());
-    let account = |id: AccountId,
-                   owner: Option<String>,
-                   balance: Option<i64>,
-                   created_at: Option<DateTime<Utc>>| {
-        Ok::<_, AppError>(Account {
-            id: id.get(),
-            owner: owner.ok_or_else(written)?,
-            balance: balance.ok_or_else(written)?,
-            currency: currency.clone(),
-            created_at: created_at.ok_or_else(written)?,
-        })
+    let (amount, currency) = (order.amount.cents(), order.currency.as_str());
+    let account = |id: AccountId, owner: String, balance: i64, created_at: DateTime<Utc>| Account {
+        id: id.get(),
+        owner,
+        balance,
+        currency: currency.to_owned(),
+        created_at,
     };
-    let entry =
-        |id: Option<i64>, account_id: AccountId, amount: i64, created_at: Option<DateTime<Utc>>| {
-            Ok::<_, AppError>(Entry {
-                id: id.ok_or_else(written)?,
-                account_id: account_id.get(),
-                amount,
-                created_at: created_at.ok_or_else(written)?,
-            })
-        };
+    let entry = |id: i64, account_id: AccountId, amount: i64, created_at: DateTime<Utc>| Entry {
+        id,
+        account_id: account_id.get(),
+        amount,
+        created_at,
+    };
     Ok(TransferResult {
-        transfer: Transfer {
-            id: moved.transfer_id.ok_or_else(written)?,
-            from_account_id: from_id.get(),
-            to_account_id: to_id.get(),
-            amount,
-            created_at: moved.transfer_created_at.ok_or_else(written)?,
-        },
+        transfer,
         from_account: account(
             from_id,
-            moved.from_owner,
-            moved.from_balance,
-            moved.from_created_at,
-        )?,
-        to_account: account(to_id, moved.to_owner, moved.to_balance, moved.to_created_at)?,
+            balances.from_owner,
+            balances.from_balance,
+            balances.from_created_at,
+        ),
+        to_account: account(
+            to_id,
+            balances.to_owner,
+            balances.to_balance,
+            balances.to_created_at,
+        ),
         from_entry: entry(
-            moved.from_entry_id,
+            entries.from_entry_id,
             from_id,
             -amount,
-            moved.from_entry_created_at,
-        )?,
-        to_entry: entry(moved.to_entry_id, to_id, amount, moved.to_entry_created_at)?,
+            entries.from_entry_created_at,
+        ),
+        to_entry: entry(
+            entries.to_entry_id,
+            to_id,
+            amount,
+            entries.to_entry_created_at,
+        ),
     })
 }

@@ -195,3 +195,45 @@ async fn a_replay_is_checked_against_the_stored_body_before_any_rule() {
     assert!(replay.replayed);
     assert_eq!(replay.result.from_account.balance, 0);
 }
+
+/// A key older than `IDEMPOTENCY_KEY_TTL` (24 h here) counts as absent: the same key
+/// then moves money again, and stores the new response in place of the old one.
+#[tokio::test]
+async fn an_expired_key_is_taken_over_as_new() {
+    let db = TestDb::new().await;
+    let (from, to) = two_accounts(&db.store, 100, simplebank::domain::Currency::Usd).await;
+    let request = key_of(&from.owner);
+    let transfer = order(&from, &to, 30);
+    let first = db
+        .store
+        .transfer(&transfer, Some(&request))
+        .await
+        .expect("first");
+    let client = db.store.client().await.expect("client");
+    let aged = client
+        .execute(
+            "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' \
+             WHERE caller = $1 AND key = $2",
+            &[&request.caller.as_str(), &request.key.as_str()],
+        )
+        .await
+        .expect("age the key");
+    assert_eq!(aged, 1);
+
+    let again = db
+        .store
+        .transfer(&transfer, Some(&request))
+        .await
+        .expect("the key again, after its TTL");
+    assert!(!again.replayed, "an expired key is new");
+    assert_ne!(again.result.transfer.id, first.result.transfer.id);
+    assert_eq!(balance_of(&db.store, from.id).await, 40);
+    let replay = db
+        .store
+        .transfer(&transfer, Some(&request))
+        .await
+        .expect("and a replay of the new request");
+    assert!(replay.replayed);
+    assert_eq!(replay.result, again.result);
+    assert_eq!(row_counts(&db.store).await, (2, 4));
+}

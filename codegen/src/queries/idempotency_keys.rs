@@ -1,7 +1,23 @@
 // This file was generated with `cornucopia`. Do not modify.
 
 #[derive(Debug)]
-pub struct ReserveIdempotencyKeyParams<
+pub struct GetIdempotencyRecordParams<T1: crate::StringSql, T2: crate::StringSql> {
+    pub caller: T1,
+    pub key: T2,
+}
+#[derive(Clone, Copy, Debug)]
+pub struct PurgeExpiredIdempotencyKeysParams {
+    pub ttl_seconds: f64,
+    pub batch_size: i64,
+}
+#[derive(Debug)]
+pub struct ForgetExpiredIdempotencyKeyParams<T1: crate::StringSql, T2: crate::StringSql> {
+    pub caller: T1,
+    pub key: T2,
+    pub ttl_seconds: f64,
+}
+#[derive(Debug)]
+pub struct RememberTransferOutcomeParams<
     T1: crate::StringSql,
     T2: crate::StringSql,
     T3: crate::StringSql,
@@ -9,28 +25,8 @@ pub struct ReserveIdempotencyKeyParams<
     pub caller: T1,
     pub key: T2,
     pub request_fingerprint: T3,
-    pub ttl_seconds: f64,
-}
-#[derive(Debug)]
-pub struct GetIdempotencyRecordParams<T1: crate::StringSql, T2: crate::StringSql> {
-    pub caller: T1,
-    pub key: T2,
-}
-#[derive(Debug)]
-pub struct CompleteIdempotencyKeyParams<
-    T1: crate::JsonSql,
-    T2: crate::StringSql,
-    T3: crate::StringSql,
-> {
-    pub response_status: i16,
-    pub response_body: T1,
-    pub caller: T2,
-    pub key: T3,
-}
-#[derive(Clone, Copy, Debug)]
-pub struct PurgeExpiredIdempotencyKeysParams {
-    pub ttl_seconds: f64,
-    pub batch_size: i64,
+    pub from_account_id: i64,
+    pub to_account_id: i64,
 }
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IdempotencyRecord {
@@ -69,6 +65,22 @@ impl<'a> From<IdempotencyRecordBorrowed<'a>> for IdempotencyRecord {
             created_at,
         }
     }
+}
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ForgottenKey {
+    pub key: String,
+}
+pub struct ForgottenKeyBorrowed<'a> {
+    pub key: &'a str,
+}
+impl<'a> From<ForgottenKeyBorrowed<'a>> for ForgottenKey {
+    fn from(ForgottenKeyBorrowed { key }: ForgottenKeyBorrowed<'a>) -> Self {
+        Self { key: key.into() }
+    }
+}
+#[derive(Debug, Clone, PartialEq, Copy, serde::Serialize, serde::Deserialize)]
+pub struct RememberedOutcome {
+    pub response_status: i16,
 }
 use crate::client::async_::GenericClient;
 use futures::{self, StreamExt, TryStreamExt};
@@ -139,84 +151,138 @@ where
         Ok(mapped)
     }
 }
-pub struct ReserveIdempotencyKeyStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Claims (caller, key) for this transaction. Returns no row when the key is taken;
-/// a concurrent claim of the same key waits here until the holder commits or rolls back.
-/// A key older than `ttl_seconds` counts as absent: its row is taken over as new, in
-/// the same statement, so the purge need not have run.
-pub fn reserve_idempotency_key() -> ReserveIdempotencyKeyStmt {
-    ReserveIdempotencyKeyStmt(
-        "INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint) VALUES ($1, $2, $3) ON CONFLICT (caller, key) DO UPDATE SET request_fingerprint = EXCLUDED.request_fingerprint, response_status = NULL, response_body = NULL, created_at = now() WHERE k.created_at <= now() - make_interval(secs => $4) RETURNING caller, key, request_fingerprint, response_status, response_body, created_at",
-        None,
-    )
+pub struct ForgottenKeyQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+    client: &'c C,
+    params: [&'a (dyn postgres_types::ToSql + Sync); N],
+    query: &'static str,
+    cached: Option<&'s tokio_postgres::Statement>,
+    extractor: fn(&tokio_postgres::Row) -> Result<ForgottenKeyBorrowed, tokio_postgres::Error>,
+    mapper: fn(ForgottenKeyBorrowed) -> T,
 }
-impl ReserveIdempotencyKeyStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
-        self.1 = Some(client.prepare(self.0).await?);
-        Ok(self)
-    }
-    pub fn bind<
-        'c,
-        'a,
-        's,
-        C: GenericClient,
-        T1: crate::StringSql,
-        T2: crate::StringSql,
-        T3: crate::StringSql,
-    >(
-        &'s self,
-        client: &'c C,
-        caller: &'a T1,
-        key: &'a T2,
-        request_fingerprint: &'a T3,
-        ttl_seconds: &'a f64,
-    ) -> IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 4> {
-        IdempotencyRecordQuery {
-            client,
-            params: [caller, key, request_fingerprint, ttl_seconds],
-            query: self.0,
-            cached: self.1.as_ref(),
-            extractor: |
-                row: &tokio_postgres::Row,
-            | -> Result<IdempotencyRecordBorrowed, tokio_postgres::Error> {
-                Ok(IdempotencyRecordBorrowed {
-                    caller: row.try_get(0)?,
-                    key: row.try_get(1)?,
-                    request_fingerprint: row.try_get(2)?,
-                    response_status: row.try_get(3)?,
-                    response_body: row.try_get(4)?,
-                    created_at: row.try_get(5)?,
-                })
-            },
-            mapper: |it| IdempotencyRecord::from(it),
+impl<'c, 'a, 's, C, T: 'c, const N: usize> ForgottenKeyQuery<'c, 'a, 's, C, T, N>
+where
+    C: GenericClient,
+{
+    pub fn map<R>(
+        self,
+        mapper: fn(ForgottenKeyBorrowed) -> R,
+    ) -> ForgottenKeyQuery<'c, 'a, 's, C, R, N> {
+        ForgottenKeyQuery {
+            client: self.client,
+            params: self.params,
+            query: self.query,
+            cached: self.cached,
+            extractor: self.extractor,
+            mapper,
         }
     }
-}
-impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql, T3: crate::StringSql>
-    crate::client::async_::Params<
-        'c,
-        'a,
-        's,
-        ReserveIdempotencyKeyParams<T1, T2, T3>,
-        IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 4>,
-        C,
-    > for ReserveIdempotencyKeyStmt
-{
-    fn params(
-        &'s self,
-        client: &'c C,
-        params: &'a ReserveIdempotencyKeyParams<T1, T2, T3>,
-    ) -> IdempotencyRecordQuery<'c, 'a, 's, C, IdempotencyRecord, 4> {
-        self.bind(
-            client,
-            &params.caller,
-            &params.key,
-            &params.request_fingerprint,
-            &params.ttl_seconds,
+    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        Ok((self.mapper)((self.extractor)(&row)?))
+    }
+    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
+        self.iter().await?.try_collect().await
+    }
+    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        Ok(opt_row
+            .map(|row| {
+                let extracted = (self.extractor)(&row)?;
+                Ok((self.mapper)(extracted))
+            })
+            .transpose()?)
+    }
+    pub async fn iter(
+        self,
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
         )
+        .await?;
+        let mapped = stream
+            .map(move |res| {
+                res.and_then(|row| {
+                    let extracted = (self.extractor)(&row)?;
+                    Ok((self.mapper)(extracted))
+                })
+            })
+            .into_stream();
+        Ok(mapped)
+    }
+}
+pub struct RememberedOutcomeQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+    client: &'c C,
+    params: [&'a (dyn postgres_types::ToSql + Sync); N],
+    query: &'static str,
+    cached: Option<&'s tokio_postgres::Statement>,
+    extractor: fn(&tokio_postgres::Row) -> Result<RememberedOutcome, tokio_postgres::Error>,
+    mapper: fn(RememberedOutcome) -> T,
+}
+impl<'c, 'a, 's, C, T: 'c, const N: usize> RememberedOutcomeQuery<'c, 'a, 's, C, T, N>
+where
+    C: GenericClient,
+{
+    pub fn map<R>(
+        self,
+        mapper: fn(RememberedOutcome) -> R,
+    ) -> RememberedOutcomeQuery<'c, 'a, 's, C, R, N> {
+        RememberedOutcomeQuery {
+            client: self.client,
+            params: self.params,
+            query: self.query,
+            cached: self.cached,
+            extractor: self.extractor,
+            mapper,
+        }
+    }
+    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        Ok((self.mapper)((self.extractor)(&row)?))
+    }
+    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
+        self.iter().await?.try_collect().await
+    }
+    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        Ok(opt_row
+            .map(|row| {
+                let extracted = (self.extractor)(&row)?;
+                Ok((self.mapper)(extracted))
+            })
+            .transpose()?)
+    }
+    pub async fn iter(
+        self,
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
+        let mapped = stream
+            .map(move |res| {
+                res.and_then(|row| {
+                    let extracted = (self.extractor)(&row)?;
+                    Ok((self.mapper)(extracted))
+                })
+            })
+            .into_stream();
+        Ok(mapped)
     }
 }
 pub struct GetIdempotencyRecordStmt(&'static str, Option<tokio_postgres::Statement>);
@@ -280,77 +346,6 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
         self.bind(client, &params.caller, &params.key)
     }
 }
-pub struct CompleteIdempotencyKeyStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Stores the response of the request that reserved the key, in the same transaction.
-pub fn complete_idempotency_key() -> CompleteIdempotencyKeyStmt {
-    CompleteIdempotencyKeyStmt(
-        "UPDATE idempotency_keys SET response_status = $1, response_body = $2 WHERE caller = $3 AND key = $4",
-        None,
-    )
-}
-impl CompleteIdempotencyKeyStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
-        self.1 = Some(client.prepare(self.0).await?);
-        Ok(self)
-    }
-    pub async fn bind<
-        'c,
-        'a,
-        's,
-        C: GenericClient,
-        T1: crate::JsonSql,
-        T2: crate::StringSql,
-        T3: crate::StringSql,
-    >(
-        &'s self,
-        client: &'c C,
-        response_status: &'a i16,
-        response_body: &'a T1,
-        caller: &'a T2,
-        key: &'a T3,
-    ) -> Result<u64, tokio_postgres::Error> {
-        client
-            .execute(self.0, &[response_status, response_body, caller, key])
-            .await
-    }
-}
-impl<
-    'a,
-    C: GenericClient + Send + Sync,
-    T1: crate::JsonSql,
-    T2: crate::StringSql,
-    T3: crate::StringSql,
->
-    crate::client::async_::Params<
-        'a,
-        'a,
-        'a,
-        CompleteIdempotencyKeyParams<T1, T2, T3>,
-        std::pin::Pin<
-            Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
-        >,
-        C,
-    > for CompleteIdempotencyKeyStmt
-{
-    fn params(
-        &'a self,
-        client: &'a C,
-        params: &'a CompleteIdempotencyKeyParams<T1, T2, T3>,
-    ) -> std::pin::Pin<
-        Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
-    > {
-        Box::pin(self.bind(
-            client,
-            &params.response_status,
-            &params.response_body,
-            &params.caller,
-            &params.key,
-        ))
-    }
-}
 pub struct PurgeExpiredIdempotencyKeysStmt(&'static str, Option<tokio_postgres::Statement>);
 /// Deletes at most `batch_size` keys older than `ttl_seconds`. A key a transfer is
 /// taking over right now is locked and skipped.
@@ -397,5 +392,149 @@ impl<'a, C: GenericClient + Send + Sync>
         Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
     > {
         Box::pin(self.bind(client, &params.ttl_seconds, &params.batch_size))
+    }
+}
+pub struct ForgetExpiredIdempotencyKeyStmt(&'static str, Option<tokio_postgres::Statement>);
+/// Deletes (caller, key) if it is older than `ttl_seconds`, so that a keyed transfer's
+/// `remember_transfer_outcome` can take the key over as new (the purge need not have
+/// run). A fresh key is left alone.
+pub fn forget_expired_idempotency_key() -> ForgetExpiredIdempotencyKeyStmt {
+    ForgetExpiredIdempotencyKeyStmt(
+        "DELETE FROM idempotency_keys WHERE caller = $1 AND key = $2 AND created_at <= now() - make_interval(secs => $3) RETURNING key",
+        None,
+    )
+}
+impl ForgetExpiredIdempotencyKeyStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>(
+        &'s self,
+        client: &'c C,
+        caller: &'a T1,
+        key: &'a T2,
+        ttl_seconds: &'a f64,
+    ) -> ForgottenKeyQuery<'c, 'a, 's, C, ForgottenKey, 3> {
+        ForgottenKeyQuery {
+            client,
+            params: [caller, key, ttl_seconds],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor:
+                |row: &tokio_postgres::Row| -> Result<ForgottenKeyBorrowed, tokio_postgres::Error> {
+                    Ok(ForgottenKeyBorrowed {
+                        key: row.try_get(0)?,
+                    })
+                },
+            mapper: |it| ForgottenKey::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        ForgetExpiredIdempotencyKeyParams<T1, T2>,
+        ForgottenKeyQuery<'c, 'a, 's, C, ForgottenKey, 3>,
+        C,
+    > for ForgetExpiredIdempotencyKeyStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a ForgetExpiredIdempotencyKeyParams<T1, T2>,
+    ) -> ForgottenKeyQuery<'c, 'a, 's, C, ForgottenKey, 3> {
+        self.bind(client, &params.caller, &params.key, &params.ttl_seconds)
+    }
+}
+pub struct RememberTransferOutcomeStmt(&'static str, Option<tokio_postgres::Statement>);
+/// The last statement of a keyed transfer, after `decide_transfer` and the writes, in
+/// the same transaction: when the verdict was 'ok', it stores the response under
+/// (caller, key). The accounts are locked by this transaction, so their newest entries
+/// are the two it wrote (every entry is written under its account's row lock), and the
+/// transfer is this session's last (`currval`). If the key is already taken, the insert
+/// fails on the primary key (a concurrent holder is waited for first), and the whole
+/// transfer rolls back: money moves once per key. A refusal stores nothing, so the key
+/// stays free.
+pub fn remember_transfer_outcome() -> RememberTransferOutcomeStmt {
+    RememberTransferOutcomeStmt(
+        "INSERT INTO idempotency_keys (caller, key, request_fingerprint, response_status, response_body) SELECT $1, $2, $3, 201, jsonb_build_object( 'transfer', ( SELECT to_jsonb(t) FROM ( SELECT id, from_account_id, to_account_id, amount, created_at FROM transfers WHERE id = currval('transfers_id_seq')) t), 'from_account', ( SELECT to_jsonb(a) FROM ( SELECT id, owner, balance, currency, created_at FROM accounts WHERE id = $4) a), 'to_account', ( SELECT to_jsonb(a) FROM ( SELECT id, owner, balance, currency, created_at FROM accounts WHERE id = $5) a), 'from_entry', ( SELECT to_jsonb(e) FROM ( SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $4 ORDER BY id DESC LIMIT 1) e), 'to_entry', ( SELECT to_jsonb(e) FROM ( SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $5 ORDER BY id DESC LIMIT 1) e)) WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' RETURNING response_status",
+        None,
+    )
+}
+impl RememberTransferOutcomeStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<
+        'c,
+        'a,
+        's,
+        C: GenericClient,
+        T1: crate::StringSql,
+        T2: crate::StringSql,
+        T3: crate::StringSql,
+    >(
+        &'s self,
+        client: &'c C,
+        caller: &'a T1,
+        key: &'a T2,
+        request_fingerprint: &'a T3,
+        from_account_id: &'a i64,
+        to_account_id: &'a i64,
+    ) -> RememberedOutcomeQuery<'c, 'a, 's, C, RememberedOutcome, 5> {
+        RememberedOutcomeQuery {
+            client,
+            params: [
+                caller,
+                key,
+                request_fingerprint,
+                from_account_id,
+                to_account_id,
+            ],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor:
+                |row: &tokio_postgres::Row| -> Result<RememberedOutcome, tokio_postgres::Error> {
+                    Ok(RememberedOutcome {
+                        response_status: row.try_get(0)?,
+                    })
+                },
+            mapper: |it| RememberedOutcome::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql, T3: crate::StringSql>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        RememberTransferOutcomeParams<T1, T2, T3>,
+        RememberedOutcomeQuery<'c, 'a, 's, C, RememberedOutcome, 5>,
+        C,
+    > for RememberTransferOutcomeStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a RememberTransferOutcomeParams<T1, T2, T3>,
+    ) -> RememberedOutcomeQuery<'c, 'a, 's, C, RememberedOutcome, 5> {
+        self.bind(
+            client,
+            &params.caller,
+            &params.key,
+            &params.request_fingerprint,
+            &params.from_account_id,
+            &params.to_account_id,
+        )
     }
 }
