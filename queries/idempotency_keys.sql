@@ -44,7 +44,7 @@ SELECT :caller, :key, :request_fingerprint, 201, jsonb_build_object(
   'transfer', (
     SELECT to_jsonb(t) FROM (
       SELECT id, from_account_id, to_account_id, amount, created_at
-      FROM transfers WHERE id = currval('transfers_id_seq')) t),
+      FROM transfers WHERE id = (SELECT currval('transfers_id_seq'))) t),
   'from_account', (
     SELECT to_jsonb(a) FROM (
       SELECT id, owner, balance, currency, created_at
