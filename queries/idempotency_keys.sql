@@ -17,17 +17,6 @@ WHERE ctid = ANY(ARRAY(
   LIMIT :batch_size
   FOR UPDATE SKIP LOCKED));
 
---: ForgottenKey()
-
---! forget_expired_idempotency_key : ForgottenKey
---- Deletes (caller, key) if it is older than `ttl_seconds`, so that a keyed transfer's
---- `remember_transfer_outcome` can take the key over as new (the purge need not have
---- run). A fresh key is left alone.
-DELETE FROM idempotency_keys
-WHERE caller = :caller AND key = :key
-  AND created_at <= now() - make_interval(secs => :ttl_seconds)
-RETURNING key;
-
 --: RememberedOutcome()
 
 --! remember_transfer_outcome : RememberedOutcome

@@ -64,13 +64,19 @@ WHERE t.id = :id;
 --- round trip (each is small, so cheap to plan even when a pooler forbids keeping it
 --- prepared). With an idempotency key that (caller, key) already holds (younger than
 --- `ttl_seconds`) the verdict is 'key_taken' and nothing is locked: the caller replays
---- the stored response. Otherwise it locks both accounts in ascending id order (as
+--- the stored response. A key older than that is deleted here, so that
+--- `remember_transfer_outcome` takes it over as new (the purge need not have run).
+--- Otherwise it locks both accounts in ascending id order (as
 --- every money statement does, so opposite transfers cannot deadlock) and decides
 --- every rule on the locked rows. The verdict is recorded for the rest of the
 --- transaction only (`set_config(..., true)`): the writes after it (`post_transfer`,
 --- `post_transfer_entries`, `apply_transfer_balances`, `remember_transfer_outcome`)
 --- do nothing unless it is 'ok'. `required_owner` NULL skips the ownership rule.
-WITH taken AS MATERIALIZED (
+WITH forgotten AS (
+  DELETE FROM idempotency_keys
+  WHERE caller = :caller AND key = :idempotency_key
+    AND created_at <= now() - make_interval(secs => :ttl_seconds)
+), taken AS MATERIALIZED (
   SELECT EXISTS (
     SELECT FROM idempotency_keys
     WHERE caller = :caller AND key = :idempotency_key

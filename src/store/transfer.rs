@@ -1,8 +1,6 @@
 use chrono::{DateTime, Utc};
 use codegen::queries::{
-    idempotency_keys::{
-        forget_expired_idempotency_key, get_idempotency_record, remember_transfer_outcome,
-    },
+    idempotency_keys::{get_idempotency_record, remember_transfer_outcome},
     transfers::{
         MovedBalances, PostedEntries, apply_transfer_balances, decide_transfer, post_transfer,
         post_transfer_entries,
@@ -157,7 +155,7 @@ struct Moved {
 
 /// A transfer's statements, sent at once: its verdict, then the transfer, its entries
 /// and both balances (each written only if the verdict is 'ok'), with a key the
-/// statements that take it and store the response, and the COMMIT. Small statements
+/// statement that stores the response under it, and the COMMIT. Small statements
 /// keep planning cheap where nothing may stay prepared (transaction mode), and in
 /// session mode they run faster than one big statement.
 async fn in_one_round_trip(
@@ -210,21 +208,18 @@ async fn in_one_round_trip(
         conn.commit_after(4);
         return money.await;
     };
-    let forget = forget_expired_idempotency_key().prepare(conn).await?;
     let remember = remember_transfer_outcome().prepare(conn).await?;
     let (caller, key_text) = (key.request.caller.as_str(), key.request.key.as_str());
     let fingerprint = key.fingerprint.as_str();
-    conn.commit_after(6);
-    let (moved, forgotten, remembered) = tokio::join!(
+    conn.commit_after(5);
+    let (moved, remembered) = tokio::join!(
         biased;
         money,
-        forget.bind(conn, &caller, &key_text, &key.ttl_seconds).opt(),
         remember
             .bind(conn, &caller, &key_text, &fingerprint, &from, &to)
             .opt(),
     );
     let moved = moved?;
-    forgotten?;
     remembered?;
     Ok(moved)
 }

@@ -15,7 +15,6 @@ use codegen::{
         failed_logins::{
             count_failed_logins, record_failed_login, reset_failed_logins_of_username,
         },
-        idempotency_keys::{forget_expired_idempotency_key, get_idempotency_record},
         sessions::{block_session, create_session, get_session},
         transfers::{create_transfer, get_transfer, list_transfers, list_transfers_of_account},
         users::{UpdateUserParams, get_user, set_user_role, update_user},
@@ -688,47 +687,6 @@ async fn sessions_are_created_read_and_blocked() {
         },
         session
     );
-}
-
-#[tokio::test]
-async fn only_an_expired_idempotency_key_is_forgotten() {
-    let db = TestDb::new().await;
-    let user = create_random_user(&db.store).await;
-    let client = db.store.client().await.expect("client");
-    let (fresh, old) = (random_string(16), random_string(16));
-    client
-        .execute(
-            "INSERT INTO idempotency_keys (caller, key, request_fingerprint, created_at) \
-             VALUES ($1, $2, 'fp', now()), ($1, $3, 'fp', now() - interval '2 days')",
-            &[&user.username, &fresh, &old],
-        )
-        .await
-        .expect("two keys");
-    let day = 86_400.0;
-    let kept = forget_expired_idempotency_key()
-        .bind(&client, &user.username, &fresh, &day)
-        .opt()
-        .await
-        .expect("forget the fresh key");
-    let forgotten = forget_expired_idempotency_key()
-        .bind(&client, &user.username, &old, &day)
-        .opt()
-        .await
-        .expect("forget the old key");
-    assert_eq!(kept, None, "a fresh key stays");
-    assert_eq!(forgotten.map(|row| row.key), Some(old.clone()));
-    let record = get_idempotency_record()
-        .bind(&client, &user.username, &fresh)
-        .opt()
-        .await
-        .expect("get");
-    assert!(record.is_some());
-    let gone = get_idempotency_record()
-        .bind(&client, &user.username, &old)
-        .opt()
-        .await
-        .expect("get");
-    assert!(gone.is_none());
 }
 
 #[tokio::test]

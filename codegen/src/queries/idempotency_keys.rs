@@ -11,12 +11,6 @@ pub struct PurgeExpiredIdempotencyKeysParams {
     pub batch_size: i64,
 }
 #[derive(Debug)]
-pub struct ForgetExpiredIdempotencyKeyParams<T1: crate::StringSql, T2: crate::StringSql> {
-    pub caller: T1,
-    pub key: T2,
-    pub ttl_seconds: f64,
-}
-#[derive(Debug)]
 pub struct RememberTransferOutcomeParams<
     T1: crate::StringSql,
     T2: crate::StringSql,
@@ -66,18 +60,6 @@ impl<'a> From<IdempotencyRecordBorrowed<'a>> for IdempotencyRecord {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ForgottenKey {
-    pub key: String,
-}
-pub struct ForgottenKeyBorrowed<'a> {
-    pub key: &'a str,
-}
-impl<'a> From<ForgottenKeyBorrowed<'a>> for ForgottenKey {
-    fn from(ForgottenKeyBorrowed { key }: ForgottenKeyBorrowed<'a>) -> Self {
-        Self { key: key.into() }
-    }
-}
 #[derive(Debug, Clone, PartialEq, Copy, serde::Serialize, serde::Deserialize)]
 pub struct RememberedOutcome {
     pub response_status: i16,
@@ -101,73 +83,6 @@ where
         mapper: fn(IdempotencyRecordBorrowed) -> R,
     ) -> IdempotencyRecordQuery<'c, 'a, 's, C, R, N> {
         IdempotencyRecordQuery {
-            client: self.client,
-            params: self.params,
-            query: self.query,
-            cached: self.cached,
-            extractor: self.extractor,
-            mapper,
-        }
-    }
-    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row =
-            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
-        Ok((self.mapper)((self.extractor)(&row)?))
-    }
-    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
-        self.iter().await?.try_collect().await
-    }
-    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row =
-            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
-        Ok(opt_row
-            .map(|row| {
-                let extracted = (self.extractor)(&row)?;
-                Ok((self.mapper)(extracted))
-            })
-            .transpose()?)
-    }
-    pub async fn iter(
-        self,
-    ) -> Result<
-        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
-        tokio_postgres::Error,
-    > {
-        let stream = crate::client::async_::raw(
-            self.client,
-            self.query,
-            crate::slice_iter(&self.params),
-            self.cached,
-        )
-        .await?;
-        let mapped = stream
-            .map(move |res| {
-                res.and_then(|row| {
-                    let extracted = (self.extractor)(&row)?;
-                    Ok((self.mapper)(extracted))
-                })
-            })
-            .into_stream();
-        Ok(mapped)
-    }
-}
-pub struct ForgottenKeyQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
-    client: &'c C,
-    params: [&'a (dyn postgres_types::ToSql + Sync); N],
-    query: &'static str,
-    cached: Option<&'s tokio_postgres::Statement>,
-    extractor: fn(&tokio_postgres::Row) -> Result<ForgottenKeyBorrowed, tokio_postgres::Error>,
-    mapper: fn(ForgottenKeyBorrowed) -> T,
-}
-impl<'c, 'a, 's, C, T: 'c, const N: usize> ForgottenKeyQuery<'c, 'a, 's, C, T, N>
-where
-    C: GenericClient,
-{
-    pub fn map<R>(
-        self,
-        mapper: fn(ForgottenKeyBorrowed) -> R,
-    ) -> ForgottenKeyQuery<'c, 'a, 's, C, R, N> {
-        ForgottenKeyQuery {
             client: self.client,
             params: self.params,
             query: self.query,
@@ -392,64 +307,6 @@ impl<'a, C: GenericClient + Send + Sync>
         Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
     > {
         Box::pin(self.bind(client, &params.ttl_seconds, &params.batch_size))
-    }
-}
-pub struct ForgetExpiredIdempotencyKeyStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Deletes (caller, key) if it is older than `ttl_seconds`, so that a keyed transfer's
-/// `remember_transfer_outcome` can take the key over as new (the purge need not have
-/// run). A fresh key is left alone.
-pub fn forget_expired_idempotency_key() -> ForgetExpiredIdempotencyKeyStmt {
-    ForgetExpiredIdempotencyKeyStmt(
-        "DELETE FROM idempotency_keys WHERE caller = $1 AND key = $2 AND created_at <= now() - make_interval(secs => $3) RETURNING key",
-        None,
-    )
-}
-impl ForgetExpiredIdempotencyKeyStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
-        self.1 = Some(client.prepare(self.0).await?);
-        Ok(self)
-    }
-    pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>(
-        &'s self,
-        client: &'c C,
-        caller: &'a T1,
-        key: &'a T2,
-        ttl_seconds: &'a f64,
-    ) -> ForgottenKeyQuery<'c, 'a, 's, C, ForgottenKey, 3> {
-        ForgottenKeyQuery {
-            client,
-            params: [caller, key, ttl_seconds],
-            query: self.0,
-            cached: self.1.as_ref(),
-            extractor:
-                |row: &tokio_postgres::Row| -> Result<ForgottenKeyBorrowed, tokio_postgres::Error> {
-                    Ok(ForgottenKeyBorrowed {
-                        key: row.try_get(0)?,
-                    })
-                },
-            mapper: |it| ForgottenKey::from(it),
-        }
-    }
-}
-impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
-    crate::client::async_::Params<
-        'c,
-        'a,
-        's,
-        ForgetExpiredIdempotencyKeyParams<T1, T2>,
-        ForgottenKeyQuery<'c, 'a, 's, C, ForgottenKey, 3>,
-        C,
-    > for ForgetExpiredIdempotencyKeyStmt
-{
-    fn params(
-        &'s self,
-        client: &'c C,
-        params: &'a ForgetExpiredIdempotencyKeyParams<T1, T2>,
-    ) -> ForgottenKeyQuery<'c, 'a, 's, C, ForgottenKey, 3> {
-        self.bind(client, &params.caller, &params.key, &params.ttl_seconds)
     }
 }
 pub struct RememberTransferOutcomeStmt(&'static str, Option<tokio_postgres::Statement>);

@@ -782,7 +782,9 @@ pub struct DecideTransferStmt(&'static str, Option<tokio_postgres::Statement>);
 /// round trip (each is small, so cheap to plan even when a pooler forbids keeping it
 /// prepared). With an idempotency key that (caller, key) already holds (younger than
 /// `ttl_seconds`) the verdict is 'key_taken' and nothing is locked: the caller replays
-/// the stored response. Otherwise it locks both accounts in ascending id order (as
+/// the stored response. A key older than that is deleted here, so that
+/// `remember_transfer_outcome` takes it over as new (the purge need not have run).
+/// Otherwise it locks both accounts in ascending id order (as
 /// every money statement does, so opposite transfers cannot deadlock) and decides
 /// every rule on the locked rows. The verdict is recorded for the rest of the
 /// transaction only (`set_config(..., true)`): the writes after it (`post_transfer`,
@@ -790,7 +792,7 @@ pub struct DecideTransferStmt(&'static str, Option<tokio_postgres::Statement>);
 /// do nothing unless it is 'ok'. `required_owner` NULL skips the ownership rule.
 pub fn decide_transfer() -> DecideTransferStmt {
     DecideTransferStmt(
-        "WITH taken AS MATERIALIZED ( SELECT EXISTS ( SELECT FROM idempotency_keys WHERE caller = $1 AND key = $2 AND created_at > now() - make_interval(secs => $3) ) AS taken ), locked AS MATERIALIZED ( SELECT id, owner, balance, currency FROM accounts WHERE id IN ($4, $5) AND NOT (SELECT taken FROM taken) ORDER BY id FOR NO KEY UPDATE ) SELECT set_config('simplebank.transfer_verdict', CASE WHEN (SELECT taken FROM taken) THEN 'key_taken' WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($6, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $7 OR dst.currency <> $7 THEN 'currency_mismatch' WHEN src.balance < $8 THEN 'insufficient_funds' ELSE 'ok' END, true) AS verdict FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $4 LEFT JOIN locked dst ON dst.id = $5",
+        "WITH forgotten AS ( DELETE FROM idempotency_keys WHERE caller = $1 AND key = $2 AND created_at <= now() - make_interval(secs => $3) ), taken AS MATERIALIZED ( SELECT EXISTS ( SELECT FROM idempotency_keys WHERE caller = $1 AND key = $2 AND created_at > now() - make_interval(secs => $3) ) AS taken ), locked AS MATERIALIZED ( SELECT id, owner, balance, currency FROM accounts WHERE id IN ($4, $5) AND NOT (SELECT taken FROM taken) ORDER BY id FOR NO KEY UPDATE ) SELECT set_config('simplebank.transfer_verdict', CASE WHEN (SELECT taken FROM taken) THEN 'key_taken' WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($6, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $7 OR dst.currency <> $7 THEN 'currency_mismatch' WHEN src.balance < $8 THEN 'insufficient_funds' ELSE 'ok' END, true) AS verdict FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $4 LEFT JOIN locked dst ON dst.id = $5",
         None,
     )
 }
