@@ -249,7 +249,7 @@ fn verdict(order: &TransferOrder, moved: Moved) -> Result<TransferResult, TxErro
             BusinessRule::InsufficientFunds,
         )),
         other => Some(AppError::Internal(anyhow::anyhow!(
-            "transfer_money returned the unknown verdict {other:?}"
+            "decide_transfer returned the unknown verdict {other:?}"
         ))),
     };
     if let Some(refusal) = refusal {
