@@ -91,19 +91,33 @@ print(f"{pick(0.5):.2f} {pick(0.99):.2f}")')
     echo "   $tps/s, p50 $p50 ms, p99 $p99 ms, failed ${failed:-0}"
 }
 
+# Before each measured run: the rows the previous run wrote are vacuumed and checkpointed
+# now, so autovacuum and the checkpointer do not take their share of the two cores in the
+# middle of the next run (they did: the same server's GET rate moved by a third).
+settle() {
+    sql -c 'VACUUM (ANALYZE)' >/dev/null
+    sql -c 'CHECKPOINT' >/dev/null
+}
+
 pgbench_round() {
+    settle
     pgbench_run "PK read" pk_read "$1"
+    settle
     pgbench_run "TransferTx" transfer_tx "$1"
+    settle
     pgbench_run "one-round-trip transfer" transfer_one_trip "$1"
 }
 
 write_wrk_scripts
 
 pgbench_round 1
+settle
 echo "== wrk GET /accounts/{id}: $CONNECTIONS connections, $DURATION"
 wrk_run get "$DURATION" -s "$work/get_account.lua" "$BASE"
+settle
 echo "== wrk POST /transfers"
 wrk_run transfer "$DURATION" -s "$work/transfer.lua" "$BASE"
+settle
 echo "== wrk POST /transfers with a unique Idempotency-Key each"
 BENCH_KEYED=1 wrk_run keyed "$DURATION" -s "$work/transfer.lua" "$BASE"
 pgbench_round 2

@@ -59,37 +59,61 @@ WHERE t.id = :id;
 
 --: TransferVerdict()
 
---! decide_transfer (required_owner?, caller?, idempotency_key?, ttl_seconds?) : TransferVerdict
+--! decide_transfer (required_owner?) : TransferVerdict
 --- The first of the statements of a transfer, all sent with BEGIN and COMMIT in one
 --- round trip (each is small, so cheap to plan even when a pooler forbids keeping it
---- prepared). With an idempotency key that (caller, key) already holds (younger than
---- `ttl_seconds`) the verdict is 'key_taken' and nothing is locked: the caller replays
---- the stored response. A key older than that is deleted here, so that
---- `remember_transfer_outcome` takes it over as new (the purge need not have run).
---- Otherwise it locks both accounts in ascending id order (as
---- every money statement does, so opposite transfers cannot deadlock) and decides
---- every rule on the locked rows. The verdict is recorded for the rest of the
---- transaction only (`set_config(..., true)`): the writes after it (`post_transfer`,
---- `post_transfer_entries`, `apply_transfer_balances`, `remember_transfer_outcome`)
---- do nothing unless it is 'ok'. `required_owner` NULL skips the ownership rule.
-WITH forgotten AS (
-  DELETE FROM idempotency_keys
-  WHERE caller = :caller AND key = :idempotency_key
-    AND created_at <= now() - make_interval(secs => :ttl_seconds)
-), taken AS MATERIALIZED (
-  SELECT EXISTS (
-    SELECT FROM idempotency_keys
-    WHERE caller = :caller AND key = :idempotency_key
-      AND created_at > now() - make_interval(secs => :ttl_seconds)
-  ) AS taken
-), locked AS MATERIALIZED (
+--- prepared). It locks both accounts in ascending id order (as every money statement
+--- does, so opposite transfers cannot deadlock), decides every rule on the locked rows,
+--- and records the verdict for the rest of the transaction only (`set_config(..., true)`):
+--- the writes after it (`post_transfer`, `post_transfer_entries`,
+--- `apply_transfer_balances`) do nothing unless it is 'ok'. `required_owner` NULL skips
+--- the ownership rule.
+WITH locked AS MATERIALIZED (
   SELECT id, owner, balance, currency FROM accounts
-  WHERE id IN (:from_account_id, :to_account_id) AND NOT (SELECT taken FROM taken)
+  WHERE id IN (:from_account_id, :to_account_id)
   ORDER BY id
   FOR NO KEY UPDATE
 )
 SELECT set_config('simplebank.transfer_verdict', CASE
-    WHEN (SELECT taken FROM taken) THEN 'key_taken'
+    WHEN src.id IS NULL THEN 'from_account_not_found'
+    WHEN src.owner <> coalesce(:required_owner, src.owner) THEN 'not_owner'
+    WHEN dst.id IS NULL THEN 'to_account_not_found'
+    WHEN src.id = dst.id THEN 'same_account'
+    WHEN src.currency <> :currency OR dst.currency <> :currency THEN 'currency_mismatch'
+    WHEN src.balance < :amount THEN 'insufficient_funds'
+    ELSE 'ok'
+  END, true) AS verdict
+FROM (SELECT) AS one
+LEFT JOIN locked src ON src.id = :from_account_id
+LEFT JOIN locked dst ON dst.id = :to_account_id;
+
+--! decide_keyed_transfer (required_owner?) : TransferVerdict
+--- `decide_transfer` under an idempotency key: first it claims (caller, key) for this
+--- transaction. A concurrent claim of the same key waits here until the holder commits
+--- or rolls back. A key that holds a response younger than `ttl_seconds` is taken: the
+--- verdict is 'key_taken', nothing is locked, and the caller replays that response. A
+--- key older than that, or one a refused request left without a response, is taken
+--- over as new. Every access to idempotency_keys here goes through its primary key
+--- (ON CONFLICT), whatever the planner's statistics say of the table.
+WITH claimed AS (
+  INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint)
+  VALUES (:caller, :idempotency_key, :request_fingerprint)
+  ON CONFLICT (caller, key) DO UPDATE
+  SET request_fingerprint = EXCLUDED.request_fingerprint,
+      response_status = NULL,
+      response_body = NULL,
+      created_at = now()
+  WHERE k.response_status IS NULL
+     OR k.created_at <= now() - make_interval(secs => :ttl_seconds)
+  RETURNING true AS held
+), locked AS MATERIALIZED (
+  SELECT id, owner, balance, currency FROM accounts
+  WHERE id IN (:from_account_id, :to_account_id) AND EXISTS (SELECT FROM claimed)
+  ORDER BY id
+  FOR NO KEY UPDATE
+)
+SELECT set_config('simplebank.transfer_verdict', CASE
+    WHEN NOT EXISTS (SELECT FROM claimed) THEN 'key_taken'
     WHEN src.id IS NULL THEN 'from_account_not_found'
     WHEN src.owner <> coalesce(:required_owner, src.owner) THEN 'not_owner'
     WHEN dst.id IS NULL THEN 'to_account_not_found'

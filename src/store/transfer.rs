@@ -2,12 +2,12 @@ use chrono::{DateTime, Utc};
 use codegen::queries::{
     idempotency_keys::{get_idempotency_record, remember_transfer_outcome},
     transfers::{
-        MovedBalances, PostedEntries, apply_transfer_balances, decide_transfer, post_transfer,
+        DecideKeyedTransferStmt, DecideTransferStmt, MovedBalances, PostedEntries,
+        apply_transfer_balances, decide_keyed_transfer, decide_transfer, post_transfer,
         post_transfer_entries,
     },
 };
 use serde::{Deserialize, Serialize};
-use tokio_postgres::error::SqlState;
 
 use super::{Account, Conn, Entry, Store, Transfer, error::TxError, retry::with_retry};
 use crate::{
@@ -63,10 +63,10 @@ pub struct TransferOutcome {
 
 impl Store {
     /// Moves money between two accounts, retried on deadlock or serialization
-    /// failure, in one round trip: BEGIN, `decide_transfer`, the three writes, with
-    /// an idempotency key the statements that store the response under it, and COMMIT
-    /// go out together. A key another request holds rolls it all back and replays
-    /// that request's response (or refuses another body).
+    /// failure, in one round trip: BEGIN, `decide_transfer` (with an idempotency key
+    /// `decide_keyed_transfer`, which claims the key), the three writes, with a key
+    /// the statement that stores the response on it, and COMMIT go out together. A key
+    /// that already holds a response is replayed (or another body refused).
     #[tracing::instrument(skip(self), fields(from = %order.from_account_id, to = %order.to_account_id))]
     pub async fn transfer(
         &self,
@@ -92,10 +92,6 @@ impl Store {
                     result: verdict(order, moved)?,
                     replayed: false,
                 }),
-                // Another request took the key first: everything above rolled back.
-                (Err(TxError::Db(err)), Some(request)) if is_key_taken(&err) => {
-                    self.replay(order, request).await
-                }
                 (Err(err), _) => Err(err),
             }
         })
@@ -145,7 +141,8 @@ struct KeyToRemember<'a> {
     ttl_seconds: f64,
 }
 
-/// What a transfer's statements returned; `verdict` 'ok' means every write happened.
+/// What a transfer's statements returned; `verdict` 'ok' means every write happened,
+/// 'key_taken' that an earlier request with the key holds the response.
 struct Moved {
     verdict: String,
     transfer: Option<Transfer>,
@@ -167,68 +164,89 @@ async fn in_one_round_trip(
     let amount = order.amount.cents();
     let required_owner = order.required_owner.as_ref().map(Username::as_str);
     let currency = order.currency.as_str();
-    let caller = key.map(|key| key.request.caller.as_str());
-    let idempotency_key = key.map(|key| key.request.key.as_str());
-    let ttl_seconds = key.map(|key| key.ttl_seconds);
-    // In the order they run (see `Conn`).
-    let decide = decide_transfer().prepare(conn).await?;
+    let (caller, idempotency_key, fingerprint, ttl_seconds) = match key {
+        Some(key) => (
+            key.request.caller.as_str(),
+            key.request.key.as_str(),
+            key.fingerprint.as_str(),
+            key.ttl_seconds,
+        ),
+        None => ("", "", "", 0.0),
+    };
+    // Prepared in the order they run (see `Conn`).
+    let decide = match key {
+        None => Decide::Plain(decide_transfer().prepare(conn).await?),
+        Some(_) => Decide::Keyed(decide_keyed_transfer().prepare(conn).await?),
+    };
     let post = post_transfer().prepare(conn).await?;
     let post_entries = post_transfer_entries().prepare(conn).await?;
     let apply_balances = apply_transfer_balances().prepare(conn).await?;
-    let money = async {
-        // `biased` polls in the order written, so the requests leave in that order.
-        let (decided, transfer, entries, balances) = tokio::join!(
-            biased;
-            decide
-                .bind(
-                    conn,
-                    &caller,
-                    &idempotency_key,
-                    &ttl_seconds,
-                    &from,
-                    &to,
-                    &required_owner,
-                    &currency,
-                    &amount,
-                )
-                .one(),
-            post.bind(conn, &from, &to, &amount).opt(),
-            post_entries.bind(conn, &from, &amount, &to).opt(),
-            apply_balances.bind(conn, &from, &amount, &to).opt(),
-        );
-        // The first error is the cause; later statements only saw an aborted transaction.
-        Ok::<_, TxError>(Moved {
-            verdict: decided?.verdict,
-            transfer: transfer?,
-            entries: entries?,
-            balances: balances?,
-        })
+    let remember = match key {
+        Some(_) => Some(remember_transfer_outcome().prepare(conn).await?),
+        None => None,
     };
-    let Some(key) = key else {
-        conn.commit_after(4);
-        return money.await;
+    conn.commit_after(if remember.is_some() { 5 } else { 4 });
+    let decided = async {
+        match &decide {
+            Decide::Plain(decide) => {
+                decide
+                    .bind(conn, &from, &to, &required_owner, &currency, &amount)
+                    .one()
+                    .await
+            }
+            Decide::Keyed(decide) => {
+                decide
+                    .bind(
+                        conn,
+                        &caller,
+                        &idempotency_key,
+                        &fingerprint,
+                        &ttl_seconds,
+                        &from,
+                        &to,
+                        &required_owner,
+                        &currency,
+                        &amount,
+                    )
+                    .one()
+                    .await
+            }
+        }
     };
-    let remember = remember_transfer_outcome().prepare(conn).await?;
-    let (caller, key_text) = (key.request.caller.as_str(), key.request.key.as_str());
-    let fingerprint = key.fingerprint.as_str();
-    conn.commit_after(5);
-    let (moved, remembered) = tokio::join!(
+    let remembered = async {
+        match &remember {
+            Some(remember) => remember
+                .bind(conn, &caller, &idempotency_key, &fingerprint, &from, &to)
+                .opt()
+                .await
+                .map(|_| ()),
+            None => Ok(()),
+        }
+    };
+    // `biased` polls in the order written, so the requests leave in that order.
+    let (decided, transfer, entries, balances, remembered) = tokio::join!(
         biased;
-        money,
-        remember
-            .bind(conn, &caller, &key_text, &fingerprint, &from, &to)
-            .opt(),
+        decided,
+        post.bind(conn, &from, &to, &amount).opt(),
+        post_entries.bind(conn, &from, &amount, &to).opt(),
+        apply_balances.bind(conn, &from, &amount, &to).opt(),
+        remembered,
     );
-    let moved = moved?;
+    // The first error is the cause; later statements only saw an aborted transaction.
+    let moved = Moved {
+        verdict: decided?.verdict,
+        transfer: transfer?,
+        entries: entries?,
+        balances: balances?,
+    };
     remembered?;
     Ok(moved)
 }
 
-/// The key's primary key refused the response: another request holds the key.
-fn is_key_taken(err: &tokio_postgres::Error) -> bool {
-    err.as_db_error().is_some_and(|db| {
-        *db.code() == SqlState::UNIQUE_VIOLATION && db.constraint() == Some("idempotency_keys_pkey")
-    })
+/// A transfer's first statement: with an idempotency key it also claims the key.
+enum Decide {
+    Plain(DecideTransferStmt),
+    Keyed(DecideKeyedTransferStmt),
 }
 
 /// Turns the statement's verdict into the transfer it wrote, or the rule that refused it.

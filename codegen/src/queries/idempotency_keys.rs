@@ -310,17 +310,16 @@ impl<'a, C: GenericClient + Send + Sync>
     }
 }
 pub struct RememberTransferOutcomeStmt(&'static str, Option<tokio_postgres::Statement>);
-/// The last statement of a keyed transfer, after `decide_transfer` and the writes, in
-/// the same transaction: when the verdict was 'ok', it stores the response under
-/// (caller, key). The accounts are locked by this transaction, so their newest entries
-/// are the two it wrote (every entry is written under its account's row lock), and the
-/// transfer is this session's last (`currval`). If the key is already taken, the insert
-/// fails on the primary key (a concurrent holder is waited for first), and the whole
-/// transfer rolls back: money moves once per key. A refusal stores nothing, so the key
-/// stays free.
+/// The last statement of a keyed transfer, after `decide_keyed_transfer` (which claimed
+/// (caller, key)) and the writes, in the same transaction: when the verdict was 'ok',
+/// it stores the response on the claimed key, found through the primary key (ON
+/// CONFLICT). The accounts are locked by this transaction, so their newest entries are
+/// the two it wrote (every entry is written under its account's row lock), and the
+/// transfer is this session's last (`currval`). A refusal stores nothing: the claim
+/// stays without a response, which the next request with the key takes over.
 pub fn remember_transfer_outcome() -> RememberTransferOutcomeStmt {
     RememberTransferOutcomeStmt(
-        "INSERT INTO idempotency_keys (caller, key, request_fingerprint, response_status, response_body) SELECT $1, $2, $3, 201, jsonb_build_object( 'transfer', ( SELECT to_jsonb(t) FROM ( SELECT id, from_account_id, to_account_id, amount, created_at FROM transfers WHERE id = (SELECT currval('transfers_id_seq'))) t), 'from_account', ( SELECT to_jsonb(a) FROM ( SELECT id, owner, balance, currency, created_at FROM accounts WHERE id = $4) a), 'to_account', ( SELECT to_jsonb(a) FROM ( SELECT id, owner, balance, currency, created_at FROM accounts WHERE id = $5) a), 'from_entry', ( SELECT to_jsonb(e) FROM ( SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $4 ORDER BY id DESC LIMIT 1) e), 'to_entry', ( SELECT to_jsonb(e) FROM ( SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $5 ORDER BY id DESC LIMIT 1) e)) WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' RETURNING response_status",
+        "INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint, response_status, response_body) SELECT $1, $2, $3, 201, jsonb_build_object( 'transfer', ( SELECT to_jsonb(t) FROM ( SELECT id, from_account_id, to_account_id, amount, created_at FROM transfers WHERE id = (SELECT currval('transfers_id_seq'))) t), 'from_account', ( SELECT to_jsonb(a) FROM ( SELECT id, owner, balance, currency, created_at FROM accounts WHERE id = $4) a), 'to_account', ( SELECT to_jsonb(a) FROM ( SELECT id, owner, balance, currency, created_at FROM accounts WHERE id = $5) a), 'from_entry', ( SELECT to_jsonb(e) FROM ( SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $4 ORDER BY id DESC LIMIT 1) e), 'to_entry', ( SELECT to_jsonb(e) FROM ( SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $5 ORDER BY id DESC LIMIT 1) e)) WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' ON CONFLICT (caller, key) DO UPDATE SET response_status = EXCLUDED.response_status, response_body = EXCLUDED.response_body RETURNING k.response_status",
         None,
     )
 }

@@ -21,19 +21,29 @@ pub struct ListTransfersOfAccountParams {
     pub offset: i64,
 }
 #[derive(Debug)]
-pub struct DecideTransferParams<
+pub struct DecideTransferParams<T1: crate::StringSql, T2: crate::StringSql> {
+    pub from_account_id: i64,
+    pub to_account_id: i64,
+    pub required_owner: Option<T1>,
+    pub currency: T2,
+    pub amount: i64,
+}
+#[derive(Debug)]
+pub struct DecideKeyedTransferParams<
     T1: crate::StringSql,
     T2: crate::StringSql,
     T3: crate::StringSql,
     T4: crate::StringSql,
+    T5: crate::StringSql,
 > {
-    pub caller: Option<T1>,
-    pub idempotency_key: Option<T2>,
-    pub ttl_seconds: Option<f64>,
+    pub caller: T1,
+    pub idempotency_key: T2,
+    pub request_fingerprint: T3,
+    pub ttl_seconds: f64,
     pub from_account_id: i64,
     pub to_account_id: i64,
-    pub required_owner: Option<T3>,
-    pub currency: T4,
+    pub required_owner: Option<T4>,
+    pub currency: T5,
     pub amount: i64,
 }
 #[derive(Clone, Copy, Debug)]
@@ -780,23 +790,91 @@ impl GetTransferWithOwnersStmt {
 pub struct DecideTransferStmt(&'static str, Option<tokio_postgres::Statement>);
 /// The first of the statements of a transfer, all sent with BEGIN and COMMIT in one
 /// round trip (each is small, so cheap to plan even when a pooler forbids keeping it
-/// prepared). With an idempotency key that (caller, key) already holds (younger than
-/// `ttl_seconds`) the verdict is 'key_taken' and nothing is locked: the caller replays
-/// the stored response. A key older than that is deleted here, so that
-/// `remember_transfer_outcome` takes it over as new (the purge need not have run).
-/// Otherwise it locks both accounts in ascending id order (as
-/// every money statement does, so opposite transfers cannot deadlock) and decides
-/// every rule on the locked rows. The verdict is recorded for the rest of the
-/// transaction only (`set_config(..., true)`): the writes after it (`post_transfer`,
-/// `post_transfer_entries`, `apply_transfer_balances`, `remember_transfer_outcome`)
-/// do nothing unless it is 'ok'. `required_owner` NULL skips the ownership rule.
+/// prepared). It locks both accounts in ascending id order (as every money statement
+/// does, so opposite transfers cannot deadlock), decides every rule on the locked rows,
+/// and records the verdict for the rest of the transaction only (`set_config(..., true)`):
+/// the writes after it (`post_transfer`, `post_transfer_entries`,
+/// `apply_transfer_balances`) do nothing unless it is 'ok'. `required_owner` NULL skips
+/// the ownership rule.
 pub fn decide_transfer() -> DecideTransferStmt {
     DecideTransferStmt(
-        "WITH forgotten AS ( DELETE FROM idempotency_keys WHERE caller = $1 AND key = $2 AND created_at <= now() - make_interval(secs => $3) ), taken AS MATERIALIZED ( SELECT EXISTS ( SELECT FROM idempotency_keys WHERE caller = $1 AND key = $2 AND created_at > now() - make_interval(secs => $3) ) AS taken ), locked AS MATERIALIZED ( SELECT id, owner, balance, currency FROM accounts WHERE id IN ($4, $5) AND NOT (SELECT taken FROM taken) ORDER BY id FOR NO KEY UPDATE ) SELECT set_config('simplebank.transfer_verdict', CASE WHEN (SELECT taken FROM taken) THEN 'key_taken' WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($6, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $7 OR dst.currency <> $7 THEN 'currency_mismatch' WHEN src.balance < $8 THEN 'insufficient_funds' ELSE 'ok' END, true) AS verdict FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $4 LEFT JOIN locked dst ON dst.id = $5",
+        "WITH locked AS MATERIALIZED ( SELECT id, owner, balance, currency FROM accounts WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE ) SELECT set_config('simplebank.transfer_verdict', CASE WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($3, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $4 OR dst.currency <> $4 THEN 'currency_mismatch' WHEN src.balance < $5 THEN 'insufficient_funds' ELSE 'ok' END, true) AS verdict FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $1 LEFT JOIN locked dst ON dst.id = $2",
         None,
     )
 }
 impl DecideTransferStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>(
+        &'s self,
+        client: &'c C,
+        from_account_id: &'a i64,
+        to_account_id: &'a i64,
+        required_owner: &'a Option<T1>,
+        currency: &'a T2,
+        amount: &'a i64,
+    ) -> TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 5> {
+        TransferVerdictQuery {
+            client,
+            params: [from_account_id, to_account_id, required_owner, currency, amount],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<TransferVerdictBorrowed, tokio_postgres::Error> {
+                Ok(TransferVerdictBorrowed {
+                    verdict: row.try_get(0)?,
+                })
+            },
+            mapper: |it| TransferVerdict::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        DecideTransferParams<T1, T2>,
+        TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 5>,
+        C,
+    > for DecideTransferStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a DecideTransferParams<T1, T2>,
+    ) -> TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 5> {
+        self.bind(
+            client,
+            &params.from_account_id,
+            &params.to_account_id,
+            &params.required_owner,
+            &params.currency,
+            &params.amount,
+        )
+    }
+}
+pub struct DecideKeyedTransferStmt(&'static str, Option<tokio_postgres::Statement>);
+/// `decide_transfer` under an idempotency key: first it claims (caller, key) for this
+/// transaction. A concurrent claim of the same key waits here until the holder commits
+/// or rolls back. A key that holds a response younger than `ttl_seconds` is taken: the
+/// verdict is 'key_taken', nothing is locked, and the caller replays that response. A
+/// key older than that, or one a refused request left without a response, is taken
+/// over as new. Every access to idempotency_keys here goes through its primary key
+/// (ON CONFLICT), whatever the planner's statistics say of the table.
+pub fn decide_keyed_transfer() -> DecideKeyedTransferStmt {
+    DecideKeyedTransferStmt(
+        "WITH claimed AS ( INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint) VALUES ($1, $2, $3) ON CONFLICT (caller, key) DO UPDATE SET request_fingerprint = EXCLUDED.request_fingerprint, response_status = NULL, response_body = NULL, created_at = now() WHERE k.response_status IS NULL OR k.created_at <= now() - make_interval(secs => $4) RETURNING true AS held ), locked AS MATERIALIZED ( SELECT id, owner, balance, currency FROM accounts WHERE id IN ($5, $6) AND EXISTS (SELECT FROM claimed) ORDER BY id FOR NO KEY UPDATE ) SELECT set_config('simplebank.transfer_verdict', CASE WHEN NOT EXISTS (SELECT FROM claimed) THEN 'key_taken' WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($7, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $8 OR dst.currency <> $8 THEN 'currency_mismatch' WHEN src.balance < $9 THEN 'insufficient_funds' ELSE 'ok' END, true) AS verdict FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $5 LEFT JOIN locked dst ON dst.id = $6",
+        None,
+    )
+}
+impl DecideKeyedTransferStmt {
     pub async fn prepare<'a, C: GenericClient>(
         mut self,
         client: &'a C,
@@ -813,23 +891,26 @@ impl DecideTransferStmt {
         T2: crate::StringSql,
         T3: crate::StringSql,
         T4: crate::StringSql,
+        T5: crate::StringSql,
     >(
         &'s self,
         client: &'c C,
-        caller: &'a Option<T1>,
-        idempotency_key: &'a Option<T2>,
-        ttl_seconds: &'a Option<f64>,
+        caller: &'a T1,
+        idempotency_key: &'a T2,
+        request_fingerprint: &'a T3,
+        ttl_seconds: &'a f64,
         from_account_id: &'a i64,
         to_account_id: &'a i64,
-        required_owner: &'a Option<T3>,
-        currency: &'a T4,
+        required_owner: &'a Option<T4>,
+        currency: &'a T5,
         amount: &'a i64,
-    ) -> TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 8> {
+    ) -> TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 9> {
         TransferVerdictQuery {
             client,
             params: [
                 caller,
                 idempotency_key,
+                request_fingerprint,
                 ttl_seconds,
                 from_account_id,
                 to_account_id,
@@ -859,25 +940,27 @@ impl<
     T2: crate::StringSql,
     T3: crate::StringSql,
     T4: crate::StringSql,
+    T5: crate::StringSql,
 >
     crate::client::async_::Params<
         'c,
         'a,
         's,
-        DecideTransferParams<T1, T2, T3, T4>,
-        TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 8>,
+        DecideKeyedTransferParams<T1, T2, T3, T4, T5>,
+        TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 9>,
         C,
-    > for DecideTransferStmt
+    > for DecideKeyedTransferStmt
 {
     fn params(
         &'s self,
         client: &'c C,
-        params: &'a DecideTransferParams<T1, T2, T3, T4>,
-    ) -> TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 8> {
+        params: &'a DecideKeyedTransferParams<T1, T2, T3, T4, T5>,
+    ) -> TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 9> {
         self.bind(
             client,
             &params.caller,
             &params.idempotency_key,
+            &params.request_fingerprint,
             &params.ttl_seconds,
             &params.from_account_id,
             &params.to_account_id,
