@@ -76,8 +76,11 @@ pub fn maker_from_config(config: &TokenConfig) -> Result<Arc<dyn TokenMaker>, Ap
 /// the older one is forgotten.
 pub struct Verified<M> {
     inner: M,
-    generations: std::sync::Mutex<[std::collections::HashMap<Box<str>, Payload>; 2]>,
+    generations: std::sync::Mutex<Generations>,
 }
+
+/// The newer generation first.
+type Generations = [std::collections::HashMap<Box<str>, Payload>; 2];
 
 const VERIFIED_TOKENS_PER_GENERATION: usize = 1024;
 
@@ -100,11 +103,7 @@ impl<M: TokenMaker> Verified<M> {
         Some(payload)
     }
 
-    fn remember_in(
-        generations: &mut [std::collections::HashMap<Box<str>, Payload>; 2],
-        token: &str,
-        payload: Payload,
-    ) {
+    fn remember_in(generations: &mut Generations, token: &str, payload: Payload) {
         if generations[0].len() >= VERIFIED_TOKENS_PER_GENERATION {
             generations.swap(0, 1);
             generations[0].clear();
@@ -112,7 +111,7 @@ impl<M: TokenMaker> Verified<M> {
         generations[0].insert(token.into(), payload);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, [std::collections::HashMap<Box<str>, Payload>; 2]> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
         self.generations
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
