@@ -18,14 +18,18 @@ CREATE TABLE "accounts" (
   "balance" bigint NOT NULL,
   "currency" varchar NOT NULL,
   "created_at" timestamptz NOT NULL DEFAULT (now()),
-  CONSTRAINT "accounts_balance_nonnegative" CHECK (balance >= 0)
+  "entry_count" bigint NOT NULL DEFAULT 0,
+  CONSTRAINT "accounts_balance_nonnegative" CHECK (balance >= 0),
+  CONSTRAINT "accounts_entry_count_nonnegative" CHECK (entry_count >= 0)
 );
 
 CREATE TABLE "entries" (
   "id" bigserial PRIMARY KEY,
   "account_id" bigint NOT NULL,
   "amount" bigint NOT NULL,
-  "created_at" timestamptz NOT NULL DEFAULT (now())
+  "created_at" timestamptz NOT NULL DEFAULT (now()),
+  "account_seq" bigint NOT NULL,
+  CONSTRAINT "entries_account_seq_positive" CHECK (account_seq > 0)
 );
 
 CREATE TABLE "transfers" (
@@ -76,6 +80,8 @@ CREATE UNIQUE INDEX "owner_currency_key" ON "accounts" ("owner", "currency");
 
 CREATE INDEX "entries_account_id_id_idx" ON "entries" ("account_id", "id");
 
+CREATE UNIQUE INDEX "entries_account_id_account_seq_key" ON "entries" ("account_id", "account_seq");
+
 CREATE INDEX "transfers_from_account_id_id_idx" ON "transfers" ("from_account_id", "id");
 
 CREATE INDEX "transfers_to_account_id_id_idx" ON "transfers" ("to_account_id", "id");
@@ -109,9 +115,13 @@ COMMENT ON COLUMN "accounts"."balance" IS 'Money: minor units (cents) of currenc
 
 COMMENT ON COLUMN "accounts"."currency" IS 'ISO 4217 code: USD, EUR or CAD.';
 
+COMMENT ON COLUMN "accounts"."entry_count" IS 'How many entries the account has: raised with each entry, under the row lock; numbers the next entry (entries.account_seq).';
+
 COMMENT ON TABLE "entries" IS 'Every change of a balance: an account statement is the list of its entries.';
 
 COMMENT ON COLUMN "entries"."amount" IS 'can be negative or positive: minor units taken out (<0) or put in (>0).';
+
+COMMENT ON COLUMN "entries"."account_seq" IS 'Position of the entry in the statement of its account: 1 for the first entry, then one more for each, no gaps (the account entry_count after it).';
 
 COMMENT ON TABLE "transfers" IS 'A positive amount moved from one account to another. Written in one transaction with
 its two entries and the two balance updates.';

@@ -138,10 +138,13 @@ RETURNING id, from_account_id, to_account_id, amount, created_at;
 -- vet: allow sort because it orders the two entries of one transfer (a VALUES pair) before inserting them
 --! post_transfer_entries : PostedEntries
 --- A transfer's two entries (the source's first), written only after `decide_transfer`
---- said 'ok' in this transaction.
+--- said 'ok' in this transaction, each as the next line of its account's statement:
+--- numbered one past the account's `entry_count`, which `apply_transfer_balances` then
+--- raises (`decide_transfer` holds both accounts' row locks meanwhile).
 WITH posted AS (
-  INSERT INTO entries (account_id, amount)
-  SELECT side.account_id, side.amount
+  INSERT INTO entries (account_id, amount, account_seq)
+  SELECT side.account_id, side.amount,
+    (SELECT a.entry_count + 1 FROM accounts a WHERE a.id = side.account_id)
   FROM (VALUES (1, :from_account_id::bigint, -:amount::bigint), (2, :to_account_id, :amount))
     AS side (n, account_id, amount)
   WHERE current_setting('simplebank.transfer_verdict', true) = 'ok'
@@ -157,10 +160,12 @@ WHERE from_entry.account_id = :from_account_id AND to_entry.account_id = :to_acc
 
 --! apply_transfer_balances : MovedBalances
 --- Both balances of a transfer, changed only after `decide_transfer` said 'ok' (and
---- locked them) in this transaction.
+--- locked them) in this transaction; each account counts the entry
+--- `post_transfer_entries` wrote on it.
 WITH moved AS (
   UPDATE accounts
-  SET balance = balance + CASE WHEN id = :from_account_id THEN -:amount::bigint ELSE :amount END
+  SET balance = balance + CASE WHEN id = :from_account_id THEN -:amount::bigint ELSE :amount END,
+      entry_count = entry_count + 1
   WHERE id IN (:from_account_id, :to_account_id)
     AND current_setting('simplebank.transfer_verdict', true) = 'ok'
   RETURNING id, owner, balance, created_at

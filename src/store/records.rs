@@ -242,16 +242,21 @@ impl BankStore for Store {
             window.offset,
         );
         let conn = self.read().await?;
-        // Page 1 and keyset pages read their rows straight from the index range; an
-        // offset page first counts the skipped entries in the index alone.
+        // Page 1 and keyset pages read the entries below `before` by id; an offset page
+        // (which always starts at the newest entry) reads a range of statement positions.
         let result = if offset == 0 {
             list_entries_newest_first()
                 .bind(&conn, &account, &before, &limit, &offset)
                 .all()
                 .await
         } else {
+            debug_assert_eq!(
+                before,
+                i64::MAX,
+                "an offset page starts at the newest entry"
+            );
             list_entries_newest_first_skipping()
-                .bind(&conn, &account, &before, &limit, &offset)
+                .bind(&conn, &account, &offset, &limit)
                 .all()
                 .await
         };

@@ -104,6 +104,24 @@ async fn random_concurrent_transfers_keep_every_invariant() {
         mismatched.len()
     );
 
+    // Every account's statement is numbered 1, 2, ... in id order, with no gap: what the
+    // offset pages (a range of positions) rely on, under concurrent transfers.
+    let misnumbered: i64 = client
+        .query_one(
+            "SELECT count(*) FROM (
+               SELECT account_seq, row_number() OVER (PARTITION BY account_id ORDER BY id) AS n
+               FROM entries) AS numbered
+             WHERE account_seq <> n",
+            &[],
+        )
+        .await
+        .expect("statement positions")
+        .get(0);
+    assert_eq!(
+        misnumbered, 0,
+        "entries numbered out of id order or with gaps"
+    );
+
     // Each transfer has exactly its two opposite entries, and no other entry exists
     // beyond the opening deposits.
     let entries: HashMap<i64, (i64, i64)> = client

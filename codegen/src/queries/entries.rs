@@ -21,9 +21,8 @@ pub struct ListEntriesNewestFirstParams {
 #[derive(Clone, Copy, Debug)]
 pub struct ListEntriesNewestFirstSkippingParams {
     pub account_id: i64,
-    pub before_id: i64,
-    pub limit: i64,
     pub offset: i64,
+    pub limit: i64,
 }
 #[derive(Debug, Clone, PartialEq, Copy, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
@@ -99,10 +98,12 @@ where
     }
 }
 pub struct CreateEntryStmt(&'static str, Option<tokio_postgres::Statement>);
-/// Records one change of an account's balance.
+/// Records one change of an account's balance as the next line of its statement: the
+/// account's entry count goes up by one (which takes its row lock, so entries of one
+/// account are numbered one at a time) and numbers the entry. No row for a missing account.
 pub fn create_entry() -> CreateEntryStmt {
     CreateEntryStmt(
-        "INSERT INTO entries (account_id, amount) VALUES ($1, $2) RETURNING id, account_id, amount, created_at",
+        "WITH counted AS ( UPDATE accounts SET entry_count = entry_count + 1 WHERE id = $1 RETURNING entry_count ) INSERT INTO entries (account_id, amount, account_seq) SELECT $1, $2, entry_count FROM counted RETURNING id, account_id, amount, created_at",
         None,
     )
 }
@@ -320,12 +321,13 @@ impl<'c, 'a, 's, C: GenericClient>
     }
 }
 pub struct ListEntriesNewestFirstSkippingStmt(&'static str, Option<tokio_postgres::Statement>);
-/// An offset page of an account's statement (`page_id` > 1), newest first. The skipped
-/// entries are counted in entries (account_id, id) alone, by an index-only scan; only the
-/// page's own rows are then read from the table. A deep page costs index entries, not rows.
+/// An offset page of an account's statement (`page_id` > 1), newest first: the entries
+/// numbered `offset` and more below the account's newest (entries are numbered 1, 2, ...
+/// per account with no gaps, in id order, up to the account's `entry_count`). One backward range scan of entries
+/// (account_id, account_seq): a page costs the same however deep it is.
 pub fn list_entries_newest_first_skipping() -> ListEntriesNewestFirstSkippingStmt {
     ListEntriesNewestFirstSkippingStmt(
-        "SELECT e.id, e.account_id, e.amount, e.created_at FROM entries e WHERE e.id IN ( SELECT id FROM entries WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3 OFFSET $4 ) ORDER BY e.id DESC",
+        "SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $1 AND account_seq <= (SELECT entry_count FROM accounts WHERE id = $1) - $2 ORDER BY account_seq DESC LIMIT $3",
         None,
     )
 }
@@ -341,13 +343,12 @@ impl ListEntriesNewestFirstSkippingStmt {
         &'s self,
         client: &'c C,
         account_id: &'a i64,
-        before_id: &'a i64,
-        limit: &'a i64,
         offset: &'a i64,
-    ) -> EntryQuery<'c, 'a, 's, C, Entry, 4> {
+        limit: &'a i64,
+    ) -> EntryQuery<'c, 'a, 's, C, Entry, 3> {
         EntryQuery {
             client,
-            params: [account_id, before_id, limit, offset],
+            params: [account_id, offset, limit],
             query: self.0,
             cached: self.1.as_ref(),
             extractor: |row: &tokio_postgres::Row| -> Result<Entry, tokio_postgres::Error> {
@@ -368,7 +369,7 @@ impl<'c, 'a, 's, C: GenericClient>
         'a,
         's,
         ListEntriesNewestFirstSkippingParams,
-        EntryQuery<'c, 'a, 's, C, Entry, 4>,
+        EntryQuery<'c, 'a, 's, C, Entry, 3>,
         C,
     > for ListEntriesNewestFirstSkippingStmt
 {
@@ -376,13 +377,7 @@ impl<'c, 'a, 's, C: GenericClient>
         &'s self,
         client: &'c C,
         params: &'a ListEntriesNewestFirstSkippingParams,
-    ) -> EntryQuery<'c, 'a, 's, C, Entry, 4> {
-        self.bind(
-            client,
-            &params.account_id,
-            &params.before_id,
-            &params.limit,
-            &params.offset,
-        )
+    ) -> EntryQuery<'c, 'a, 's, C, Entry, 3> {
+        self.bind(client, &params.account_id, &params.offset, &params.limit)
     }
 }

@@ -1036,10 +1036,12 @@ impl<'c, 'a, 's, C: GenericClient>
 }
 pub struct PostTransferEntriesStmt(&'static str, Option<tokio_postgres::Statement>);
 /// A transfer's two entries (the source's first), written only after `decide_transfer`
-/// said 'ok' in this transaction.
+/// said 'ok' in this transaction, each as the next line of its account's statement:
+/// numbered one past the account's `entry_count`, which `apply_transfer_balances` then
+/// raises (`decide_transfer` holds both accounts' row locks meanwhile).
 pub fn post_transfer_entries() -> PostTransferEntriesStmt {
     PostTransferEntriesStmt(
-        "WITH posted AS ( INSERT INTO entries (account_id, amount) SELECT side.account_id, side.amount FROM (VALUES (1, $1::bigint, -$2::bigint), (2, $3, $2)) AS side (n, account_id, amount) WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' ORDER BY side.n RETURNING id, account_id, created_at ) SELECT from_entry.id AS from_entry_id, from_entry.created_at AS from_entry_created_at, to_entry.id AS to_entry_id, to_entry.created_at AS to_entry_created_at FROM posted from_entry, posted to_entry WHERE from_entry.account_id = $1 AND to_entry.account_id = $3",
+        "WITH posted AS ( INSERT INTO entries (account_id, amount, account_seq) SELECT side.account_id, side.amount, (SELECT a.entry_count + 1 FROM accounts a WHERE a.id = side.account_id) FROM (VALUES (1, $1::bigint, -$2::bigint), (2, $3, $2)) AS side (n, account_id, amount) WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' ORDER BY side.n RETURNING id, account_id, created_at ) SELECT from_entry.id AS from_entry_id, from_entry.created_at AS from_entry_created_at, to_entry.id AS to_entry_id, to_entry.created_at AS to_entry_created_at FROM posted from_entry, posted to_entry WHERE from_entry.account_id = $1 AND to_entry.account_id = $3",
         None,
     )
 }
@@ -1100,10 +1102,11 @@ impl<'c, 'a, 's, C: GenericClient>
 }
 pub struct ApplyTransferBalancesStmt(&'static str, Option<tokio_postgres::Statement>);
 /// Both balances of a transfer, changed only after `decide_transfer` said 'ok' (and
-/// locked them) in this transaction.
+/// locked them) in this transaction; each account counts the entry
+/// `post_transfer_entries` wrote on it.
 pub fn apply_transfer_balances() -> ApplyTransferBalancesStmt {
     ApplyTransferBalancesStmt(
-        "WITH moved AS ( UPDATE accounts SET balance = balance + CASE WHEN id = $1 THEN -$2::bigint ELSE $2 END WHERE id IN ($1, $3) AND current_setting('simplebank.transfer_verdict', true) = 'ok' RETURNING id, owner, balance, created_at ) SELECT from_account.owner AS from_owner, from_account.balance AS from_balance, from_account.created_at AS from_created_at, to_account.owner AS to_owner, to_account.balance AS to_balance, to_account.created_at AS to_created_at FROM moved from_account, moved to_account WHERE from_account.id = $1 AND to_account.id = $3",
+        "WITH moved AS ( UPDATE accounts SET balance = balance + CASE WHEN id = $1 THEN -$2::bigint ELSE $2 END, entry_count = entry_count + 1 WHERE id IN ($1, $3) AND current_setting('simplebank.transfer_verdict', true) = 'ok' RETURNING id, owner, balance, created_at ) SELECT from_account.owner AS from_owner, from_account.balance AS from_balance, from_account.created_at AS from_created_at, to_account.owner AS to_owner, to_account.balance AS to_balance, to_account.created_at AS to_created_at FROM moved from_account, moved to_account WHERE from_account.id = $1 AND to_account.id = $3",
         None,
     )
 }

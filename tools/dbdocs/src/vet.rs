@@ -40,9 +40,12 @@ FROM generate_series(1, 20000) AS g;
 INSERT INTO accounts (owner, balance, currency)
 SELECT 'user_' || ((g - 1) / 2 + 1), 1000000, CASE WHEN g % 2 = 0 THEN 'USD' ELSE 'EUR' END
 FROM generate_series(1, 40000) AS g;
-INSERT INTO entries (account_id, amount)
-SELECT 1 + (g * 7919) % 1000, CASE WHEN g % 2 = 0 THEN 100 ELSE -100 END
-FROM generate_series(1::bigint, 300000) AS g;
+INSERT INTO entries (account_id, amount, account_seq)
+SELECT 1 + (g * 7919) % 1000, CASE WHEN g % 2 = 0 THEN 100 ELSE -100 END,
+       row_number() OVER (PARTITION BY (g * 7919) % 1000 ORDER BY g)
+FROM generate_series(1::bigint, 300000) AS g
+ORDER BY g;
+UPDATE accounts SET entry_count = 300 WHERE id <= 1000;
 INSERT INTO transfers (from_account_id, to_account_id, amount)
 SELECT 1 + (g * 7919) % 1000, 1 + (g * 7919 + 1) % 1000, 100
 FROM generate_series(1::bigint, 150000) AS g;
