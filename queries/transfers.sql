@@ -66,70 +66,106 @@ WHERE t.id = :id;
 --- does, so opposite transfers cannot deadlock), decides every rule on the locked rows,
 --- and records the verdict for the rest of the transaction only (`set_config(..., true)`):
 --- the writes after it (`post_transfer`, `post_transfer_entries`,
---- `apply_transfer_balances`) do nothing unless it is 'ok'. `required_owner` NULL skips
---- the ownership rule.
+--- `apply_transfer_balances`) do nothing unless it is 'ok'. It also takes the ids of the
+--- transfer and its two entries, after the locks (so an account's entries get ids in the
+--- order of their statement positions), for the writes to use. `required_owner` NULL
+--- skips the ownership rule.
 WITH locked AS MATERIALIZED (
   SELECT id, owner, balance, currency FROM accounts
   WHERE id IN (:from_account_id, :to_account_id)
   ORDER BY id
   FOR NO KEY UPDATE
+), decided AS MATERIALIZED (
+  SELECT CASE
+      WHEN src.id IS NULL THEN 'from_account_not_found'
+      WHEN src.owner <> coalesce(:required_owner, src.owner) THEN 'not_owner'
+      WHEN dst.id IS NULL THEN 'to_account_not_found'
+      WHEN src.id = dst.id THEN 'same_account'
+      WHEN src.currency <> :currency OR dst.currency <> :currency THEN 'currency_mismatch'
+      WHEN src.balance < :amount THEN 'insufficient_funds'
+      ELSE 'ok'
+    END AS verdict
+  FROM (SELECT) AS one
+  LEFT JOIN locked src ON src.id = :from_account_id
+  LEFT JOIN locked dst ON dst.id = :to_account_id
 )
-SELECT set_config('simplebank.transfer_verdict', CASE
-    WHEN src.id IS NULL THEN 'from_account_not_found'
-    WHEN src.owner <> coalesce(:required_owner, src.owner) THEN 'not_owner'
-    WHEN dst.id IS NULL THEN 'to_account_not_found'
-    WHEN src.id = dst.id THEN 'same_account'
-    WHEN src.currency <> :currency OR dst.currency <> :currency THEN 'currency_mismatch'
-    WHEN src.balance < :amount THEN 'insufficient_funds'
-    ELSE 'ok'
-  END, true) AS verdict
-FROM (SELECT) AS one
-LEFT JOIN locked src ON src.id = :from_account_id
-LEFT JOIN locked dst ON dst.id = :to_account_id;
+SELECT set_config('simplebank.transfer_verdict', verdict, true) AS verdict,
+  set_config('simplebank.transfer_id', nextval('transfers_id_seq')::text, true) AS transfer_id,
+  set_config('simplebank.from_entry_id', nextval('entries_id_seq')::text, true) AS from_entry_id,
+  set_config('simplebank.to_entry_id', nextval('entries_id_seq')::text, true) AS to_entry_id
+FROM decided;
 
 --! decide_keyed_transfer (required_owner?) : TransferVerdict
---- `decide_transfer` under an idempotency key: first it claims (caller, key) for this
---- transaction. A concurrent claim of the same key waits here until the holder commits
---- or rolls back. A key that holds a response younger than `ttl_seconds` is taken: the
---- verdict is 'key_taken', nothing is locked, and the caller replays that response. A
---- key older than that, or one a refused request left without a response, is taken
---- over as new. Every access to idempotency_keys here goes through its primary key
---- (ON CONFLICT), whatever the planner's statistics say of the table.
-WITH claimed AS (
-  INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint)
-  VALUES (:caller, :idempotency_key, :request_fingerprint)
+--- `decide_transfer` under an idempotency key, which it claims after locking the
+--- accounts: the key's row is written once, with the response when the verdict is 'ok'
+--- (built from the locked rows and the ids taken here: what the writes after it will
+--- return), without one for a refusal. A key that holds a response younger than
+--- `ttl_seconds` is taken: the verdict is 'key_taken', nothing is written, and the caller
+--- replays that response. A key older than that, or one a refused request left without a
+--- response, is taken over as new. A concurrent request with the same key waits for the
+--- accounts' locks or for the key, then finds it taken. Every access to idempotency_keys
+--- goes through its primary key (ON CONFLICT), whatever the planner's statistics say.
+WITH locked AS MATERIALIZED (
+  SELECT id, owner, balance, currency, created_at FROM accounts
+  WHERE id IN (:from_account_id, :to_account_id)
+  ORDER BY id
+  FOR NO KEY UPDATE
+), decided AS MATERIALIZED (
+  SELECT CASE
+      WHEN src.id IS NULL THEN 'from_account_not_found'
+      WHEN src.owner <> coalesce(:required_owner, src.owner) THEN 'not_owner'
+      WHEN dst.id IS NULL THEN 'to_account_not_found'
+      WHEN src.id = dst.id THEN 'same_account'
+      WHEN src.currency <> :currency OR dst.currency <> :currency THEN 'currency_mismatch'
+      WHEN src.balance < :amount THEN 'insufficient_funds'
+      ELSE 'ok'
+    END AS verdict,
+    nextval('transfers_id_seq') AS transfer_id,
+    nextval('entries_id_seq') AS from_entry_id,
+    nextval('entries_id_seq') AS to_entry_id,
+    src.owner AS from_owner, src.balance - :amount AS from_balance, src.created_at AS from_created_at,
+    dst.owner AS to_owner, dst.balance + :amount AS to_balance, dst.created_at AS to_created_at
+  FROM (SELECT) AS one
+  LEFT JOIN locked src ON src.id = :from_account_id
+  LEFT JOIN locked dst ON dst.id = :to_account_id
+), claimed AS (
+  INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint, response_status, response_body)
+  SELECT :caller, :idempotency_key, :request_fingerprint,
+    CASE WHEN d.verdict = 'ok' THEN 201 END,
+    CASE WHEN d.verdict = 'ok' THEN jsonb_build_object(
+      'transfer', jsonb_build_object('id', d.transfer_id, 'from_account_id', :from_account_id,
+        'to_account_id', :to_account_id, 'amount', :amount, 'created_at', now()),
+      'from_account', jsonb_build_object('id', :from_account_id, 'owner', d.from_owner,
+        'balance', d.from_balance, 'currency', :currency, 'created_at', d.from_created_at),
+      'to_account', jsonb_build_object('id', :to_account_id, 'owner', d.to_owner,
+        'balance', d.to_balance, 'currency', :currency, 'created_at', d.to_created_at),
+      'from_entry', jsonb_build_object('id', d.from_entry_id, 'account_id', :from_account_id,
+        'amount', -:amount::bigint, 'created_at', now()),
+      'to_entry', jsonb_build_object('id', d.to_entry_id, 'account_id', :to_account_id,
+        'amount', :amount, 'created_at', now()))
+    END
+  FROM decided d
   ON CONFLICT (caller, key) DO UPDATE
   SET request_fingerprint = EXCLUDED.request_fingerprint,
-      response_status = NULL,
-      response_body = NULL,
+      response_status = EXCLUDED.response_status,
+      response_body = EXCLUDED.response_body,
       created_at = now()
   WHERE k.response_status IS NULL
      OR k.created_at <= now() - make_interval(secs => :ttl_seconds)
   RETURNING true AS held
-), locked AS MATERIALIZED (
-  SELECT id, owner, balance, currency FROM accounts
-  WHERE id IN (:from_account_id, :to_account_id) AND EXISTS (SELECT FROM claimed)
-  ORDER BY id
-  FOR NO KEY UPDATE
 )
-SELECT set_config('simplebank.transfer_verdict', CASE
-    WHEN NOT EXISTS (SELECT FROM claimed) THEN 'key_taken'
-    WHEN src.id IS NULL THEN 'from_account_not_found'
-    WHEN src.owner <> coalesce(:required_owner, src.owner) THEN 'not_owner'
-    WHEN dst.id IS NULL THEN 'to_account_not_found'
-    WHEN src.id = dst.id THEN 'same_account'
-    WHEN src.currency <> :currency OR dst.currency <> :currency THEN 'currency_mismatch'
-    WHEN src.balance < :amount THEN 'insufficient_funds'
-    ELSE 'ok'
-  END, true) AS verdict
-FROM (SELECT) AS one
-LEFT JOIN locked src ON src.id = :from_account_id
-LEFT JOIN locked dst ON dst.id = :to_account_id;
+SELECT set_config('simplebank.transfer_verdict',
+    CASE WHEN EXISTS (SELECT FROM claimed) THEN d.verdict ELSE 'key_taken' END, true) AS verdict,
+  set_config('simplebank.transfer_id', d.transfer_id::text, true) AS transfer_id,
+  set_config('simplebank.from_entry_id', d.from_entry_id::text, true) AS from_entry_id,
+  set_config('simplebank.to_entry_id', d.to_entry_id::text, true) AS to_entry_id
+FROM decided d;
 
 --! post_transfer : Transfer
---- A transfer's row, written only after `decide_transfer` said 'ok' in this transaction.
-INSERT INTO transfers (from_account_id, to_account_id, amount)
-SELECT :from_account_id, :to_account_id, :amount
+--- A transfer's row, under the id `decide_transfer` took, written only if it said 'ok' in
+--- this transaction.
+INSERT INTO transfers (id, from_account_id, to_account_id, amount)
+SELECT current_setting('simplebank.transfer_id')::bigint, :from_account_id, :to_account_id, :amount
 WHERE current_setting('simplebank.transfer_verdict', true) = 'ok'
 RETURNING id, from_account_id, to_account_id, amount, created_at;
 
@@ -137,16 +173,18 @@ RETURNING id, from_account_id, to_account_id, amount, created_at;
 
 -- vet: allow sort because it orders the two entries of one transfer (a VALUES pair) before inserting them
 --! post_transfer_entries : PostedEntries
---- A transfer's two entries (the source's first), written only after `decide_transfer`
---- said 'ok' in this transaction, each as the next line of its account's statement:
+--- A transfer's two entries (the source's first), under the ids `decide_transfer` took,
+--- written only if it said 'ok' in this transaction, each as the next line of its account's statement:
 --- numbered one past the account's `entry_count`, which `apply_transfer_balances` then
 --- raises (`decide_transfer` holds both accounts' row locks meanwhile).
 WITH posted AS (
-  INSERT INTO entries (account_id, amount, account_seq)
-  SELECT side.account_id, side.amount,
+  INSERT INTO entries (id, account_id, amount, account_seq)
+  SELECT side.id, side.account_id, side.amount,
     (SELECT a.entry_count + 1 FROM accounts a WHERE a.id = side.account_id)
-  FROM (VALUES (1, :from_account_id::bigint, -:amount::bigint), (2, :to_account_id, :amount))
-    AS side (n, account_id, amount)
+  FROM (VALUES
+      (1, current_setting('simplebank.from_entry_id')::bigint, :from_account_id::bigint, -:amount::bigint),
+      (2, current_setting('simplebank.to_entry_id')::bigint, :to_account_id, :amount))
+    AS side (n, id, account_id, amount)
   WHERE current_setting('simplebank.transfer_verdict', true) = 'ok'
   ORDER BY side.n
   RETURNING id, account_id, created_at

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 use codegen::queries::{
-    idempotency_keys::{get_idempotency_record, remember_transfer_outcome},
+    idempotency_keys::get_idempotency_record,
     transfers::{
         DecideKeyedTransferStmt, DecideTransferStmt, MovedBalances, PostedEntries,
         apply_transfer_balances, decide_keyed_transfer, decide_transfer, post_transfer,
@@ -64,9 +64,9 @@ pub struct TransferOutcome {
 impl Store {
     /// Moves money between two accounts, retried on deadlock or serialization
     /// failure, in one round trip: BEGIN, `decide_transfer` (with an idempotency key
-    /// `decide_keyed_transfer`, which claims the key), the three writes, with a key
-    /// the statement that stores the response on it, and COMMIT go out together. A key
-    /// that already holds a response is replayed (or another body refused).
+    /// `decide_keyed_transfer`, which also claims the key and stores the response the
+    /// writes will give), the three writes and COMMIT go out together. A key that
+    /// already holds a response is replayed (or another body refused).
     #[tracing::instrument(skip(self), fields(from = %order.from_account_id, to = %order.to_account_id))]
     pub async fn transfer(
         &self,
@@ -150,9 +150,9 @@ struct Moved {
     balances: Option<MovedBalances>,
 }
 
-/// A transfer's statements, sent at once: its verdict, then the transfer, its entries
-/// and both balances (each written only if the verdict is 'ok'), with a key the
-/// statement that stores the response under it, and the COMMIT. Small statements
+/// A transfer's statements, sent at once: its verdict (with a key, the claim of the
+/// key), then the transfer, its entries and both balances (each written only if the
+/// verdict is 'ok'), and the COMMIT. Small statements
 /// keep planning cheap where nothing may stay prepared (transaction mode), and in
 /// session mode they run faster than one big statement.
 async fn in_one_round_trip(
@@ -181,11 +181,7 @@ async fn in_one_round_trip(
     let post = post_transfer().prepare(conn).await?;
     let post_entries = post_transfer_entries().prepare(conn).await?;
     let apply_balances = apply_transfer_balances().prepare(conn).await?;
-    let remember = match key {
-        Some(_) => Some(remember_transfer_outcome().prepare(conn).await?),
-        None => None,
-    };
-    conn.commit_after(if remember.is_some() { 5 } else { 4 });
+    conn.commit_after(4);
     let decided = async {
         match &decide {
             Decide::Plain(decide) => {
@@ -198,49 +194,36 @@ async fn in_one_round_trip(
                 decide
                     .bind(
                         conn,
-                        &caller,
-                        &idempotency_key,
-                        &fingerprint,
-                        &ttl_seconds,
                         &from,
                         &to,
                         &required_owner,
                         &currency,
                         &amount,
+                        &caller,
+                        &idempotency_key,
+                        &fingerprint,
+                        &ttl_seconds,
                     )
                     .one()
                     .await
             }
         }
     };
-    let remembered = async {
-        match &remember {
-            Some(remember) => remember
-                .bind(conn, &caller, &idempotency_key, &fingerprint, &from, &to)
-                .opt()
-                .await
-                .map(|_| ()),
-            None => Ok(()),
-        }
-    };
     // `biased` polls in the order written, so the requests leave in that order.
-    let (decided, transfer, entries, balances, remembered) = tokio::join!(
+    let (decided, transfer, entries, balances) = tokio::join!(
         biased;
         decided,
         post.bind(conn, &from, &to, &amount).opt(),
         post_entries.bind(conn, &from, &amount, &to).opt(),
         apply_balances.bind(conn, &from, &amount, &to).opt(),
-        remembered,
     );
     // The first error is the cause; later statements only saw an aborted transaction.
-    let moved = Moved {
+    Ok(Moved {
         verdict: decided?.verdict,
         transfer: transfer?,
         entries: entries?,
         balances: balances?,
-    };
-    remembered?;
-    Ok(moved)
+    })
 }
 
 /// A transfer's first statement: with an idempotency key it also claims the key.

@@ -10,18 +10,6 @@ pub struct PurgeExpiredIdempotencyKeysParams {
     pub ttl_seconds: f64,
     pub batch_size: i64,
 }
-#[derive(Debug)]
-pub struct RememberTransferOutcomeParams<
-    T1: crate::StringSql,
-    T2: crate::StringSql,
-    T3: crate::StringSql,
-> {
-    pub caller: T1,
-    pub key: T2,
-    pub request_fingerprint: T3,
-    pub from_account_id: i64,
-    pub to_account_id: i64,
-}
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IdempotencyRecord {
     pub caller: String,
@@ -60,10 +48,6 @@ impl<'a> From<IdempotencyRecordBorrowed<'a>> for IdempotencyRecord {
         }
     }
 }
-#[derive(Debug, Clone, PartialEq, Copy, serde::Serialize, serde::Deserialize)]
-pub struct RememberedOutcome {
-    pub response_status: i16,
-}
 use crate::client::async_::GenericClient;
 use futures::{self, StreamExt, TryStreamExt};
 pub struct IdempotencyRecordQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
@@ -83,73 +67,6 @@ where
         mapper: fn(IdempotencyRecordBorrowed) -> R,
     ) -> IdempotencyRecordQuery<'c, 'a, 's, C, R, N> {
         IdempotencyRecordQuery {
-            client: self.client,
-            params: self.params,
-            query: self.query,
-            cached: self.cached,
-            extractor: self.extractor,
-            mapper,
-        }
-    }
-    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
-        let row =
-            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
-        Ok((self.mapper)((self.extractor)(&row)?))
-    }
-    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
-        self.iter().await?.try_collect().await
-    }
-    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
-        let opt_row =
-            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
-        Ok(opt_row
-            .map(|row| {
-                let extracted = (self.extractor)(&row)?;
-                Ok((self.mapper)(extracted))
-            })
-            .transpose()?)
-    }
-    pub async fn iter(
-        self,
-    ) -> Result<
-        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
-        tokio_postgres::Error,
-    > {
-        let stream = crate::client::async_::raw(
-            self.client,
-            self.query,
-            crate::slice_iter(&self.params),
-            self.cached,
-        )
-        .await?;
-        let mapped = stream
-            .map(move |res| {
-                res.and_then(|row| {
-                    let extracted = (self.extractor)(&row)?;
-                    Ok((self.mapper)(extracted))
-                })
-            })
-            .into_stream();
-        Ok(mapped)
-    }
-}
-pub struct RememberedOutcomeQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
-    client: &'c C,
-    params: [&'a (dyn postgres_types::ToSql + Sync); N],
-    query: &'static str,
-    cached: Option<&'s tokio_postgres::Statement>,
-    extractor: fn(&tokio_postgres::Row) -> Result<RememberedOutcome, tokio_postgres::Error>,
-    mapper: fn(RememberedOutcome) -> T,
-}
-impl<'c, 'a, 's, C, T: 'c, const N: usize> RememberedOutcomeQuery<'c, 'a, 's, C, T, N>
-where
-    C: GenericClient,
-{
-    pub fn map<R>(
-        self,
-        mapper: fn(RememberedOutcome) -> R,
-    ) -> RememberedOutcomeQuery<'c, 'a, 's, C, R, N> {
-        RememberedOutcomeQuery {
             client: self.client,
             params: self.params,
             query: self.query,
@@ -307,90 +224,5 @@ impl<'a, C: GenericClient + Send + Sync>
         Box<dyn futures::Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>,
     > {
         Box::pin(self.bind(client, &params.ttl_seconds, &params.batch_size))
-    }
-}
-pub struct RememberTransferOutcomeStmt(&'static str, Option<tokio_postgres::Statement>);
-/// The last statement of a keyed transfer, after `decide_keyed_transfer` (which claimed
-/// (caller, key)) and the writes, in the same transaction: when the verdict was 'ok',
-/// it stores the response on the claimed key, found through the primary key (ON
-/// CONFLICT). The accounts are locked by this transaction, so their newest entries are
-/// the two it wrote (every entry is written under its account's row lock), and the
-/// transfer is this session's last (`currval`). A refusal stores nothing: the claim
-/// stays without a response, which the next request with the key takes over.
-pub fn remember_transfer_outcome() -> RememberTransferOutcomeStmt {
-    RememberTransferOutcomeStmt(
-        "INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint, response_status, response_body) SELECT $1, $2, $3, 201, jsonb_build_object( 'transfer', ( SELECT to_jsonb(t) FROM ( SELECT id, from_account_id, to_account_id, amount, created_at FROM transfers WHERE id = (SELECT currval('transfers_id_seq'))) t), 'from_account', ( SELECT to_jsonb(a) FROM ( SELECT id, owner, balance, currency, created_at FROM accounts WHERE id = $4) a), 'to_account', ( SELECT to_jsonb(a) FROM ( SELECT id, owner, balance, currency, created_at FROM accounts WHERE id = $5) a), 'from_entry', ( SELECT to_jsonb(e) FROM ( SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $4 ORDER BY id DESC LIMIT 1) e), 'to_entry', ( SELECT to_jsonb(e) FROM ( SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $5 ORDER BY id DESC LIMIT 1) e)) WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' ON CONFLICT (caller, key) DO UPDATE SET response_status = EXCLUDED.response_status, response_body = EXCLUDED.response_body RETURNING k.response_status",
-        None,
-    )
-}
-impl RememberTransferOutcomeStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
-        self.1 = Some(client.prepare(self.0).await?);
-        Ok(self)
-    }
-    pub fn bind<
-        'c,
-        'a,
-        's,
-        C: GenericClient,
-        T1: crate::StringSql,
-        T2: crate::StringSql,
-        T3: crate::StringSql,
-    >(
-        &'s self,
-        client: &'c C,
-        caller: &'a T1,
-        key: &'a T2,
-        request_fingerprint: &'a T3,
-        from_account_id: &'a i64,
-        to_account_id: &'a i64,
-    ) -> RememberedOutcomeQuery<'c, 'a, 's, C, RememberedOutcome, 5> {
-        RememberedOutcomeQuery {
-            client,
-            params: [
-                caller,
-                key,
-                request_fingerprint,
-                from_account_id,
-                to_account_id,
-            ],
-            query: self.0,
-            cached: self.1.as_ref(),
-            extractor:
-                |row: &tokio_postgres::Row| -> Result<RememberedOutcome, tokio_postgres::Error> {
-                    Ok(RememberedOutcome {
-                        response_status: row.try_get(0)?,
-                    })
-                },
-            mapper: |it| RememberedOutcome::from(it),
-        }
-    }
-}
-impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql, T3: crate::StringSql>
-    crate::client::async_::Params<
-        'c,
-        'a,
-        's,
-        RememberTransferOutcomeParams<T1, T2, T3>,
-        RememberedOutcomeQuery<'c, 'a, 's, C, RememberedOutcome, 5>,
-        C,
-    > for RememberTransferOutcomeStmt
-{
-    fn params(
-        &'s self,
-        client: &'c C,
-        params: &'a RememberTransferOutcomeParams<T1, T2, T3>,
-    ) -> RememberedOutcomeQuery<'c, 'a, 's, C, RememberedOutcome, 5> {
-        self.bind(
-            client,
-            &params.caller,
-            &params.key,
-            &params.request_fingerprint,
-            &params.from_account_id,
-            &params.to_account_id,
-        )
     }
 }

@@ -36,15 +36,15 @@ pub struct DecideKeyedTransferParams<
     T4: crate::StringSql,
     T5: crate::StringSql,
 > {
-    pub caller: T1,
-    pub idempotency_key: T2,
-    pub request_fingerprint: T3,
-    pub ttl_seconds: f64,
     pub from_account_id: i64,
     pub to_account_id: i64,
-    pub required_owner: Option<T4>,
-    pub currency: T5,
+    pub required_owner: Option<T1>,
+    pub currency: T2,
     pub amount: i64,
+    pub caller: T3,
+    pub idempotency_key: T4,
+    pub request_fingerprint: T5,
+    pub ttl_seconds: f64,
 }
 #[derive(Clone, Copy, Debug)]
 pub struct PostTransferParams {
@@ -117,14 +117,30 @@ impl<'a> From<TransferWithOwnersBorrowed<'a>> for TransferWithOwners {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TransferVerdict {
     pub verdict: String,
+    pub transfer_id: String,
+    pub from_entry_id: String,
+    pub to_entry_id: String,
 }
 pub struct TransferVerdictBorrowed<'a> {
     pub verdict: &'a str,
+    pub transfer_id: &'a str,
+    pub from_entry_id: &'a str,
+    pub to_entry_id: &'a str,
 }
 impl<'a> From<TransferVerdictBorrowed<'a>> for TransferVerdict {
-    fn from(TransferVerdictBorrowed { verdict }: TransferVerdictBorrowed<'a>) -> Self {
+    fn from(
+        TransferVerdictBorrowed {
+            verdict,
+            transfer_id,
+            from_entry_id,
+            to_entry_id,
+        }: TransferVerdictBorrowed<'a>,
+    ) -> Self {
         Self {
             verdict: verdict.into(),
+            transfer_id: transfer_id.into(),
+            from_entry_id: from_entry_id.into(),
+            to_entry_id: to_entry_id.into(),
         }
     }
 }
@@ -794,11 +810,13 @@ pub struct DecideTransferStmt(&'static str, Option<tokio_postgres::Statement>);
 /// does, so opposite transfers cannot deadlock), decides every rule on the locked rows,
 /// and records the verdict for the rest of the transaction only (`set_config(..., true)`):
 /// the writes after it (`post_transfer`, `post_transfer_entries`,
-/// `apply_transfer_balances`) do nothing unless it is 'ok'. `required_owner` NULL skips
-/// the ownership rule.
+/// `apply_transfer_balances`) do nothing unless it is 'ok'. It also takes the ids of the
+/// transfer and its two entries, after the locks (so an account's entries get ids in the
+/// order of their statement positions), for the writes to use. `required_owner` NULL
+/// skips the ownership rule.
 pub fn decide_transfer() -> DecideTransferStmt {
     DecideTransferStmt(
-        "WITH locked AS MATERIALIZED ( SELECT id, owner, balance, currency FROM accounts WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE ) SELECT set_config('simplebank.transfer_verdict', CASE WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($3, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $4 OR dst.currency <> $4 THEN 'currency_mismatch' WHEN src.balance < $5 THEN 'insufficient_funds' ELSE 'ok' END, true) AS verdict FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $1 LEFT JOIN locked dst ON dst.id = $2",
+        "WITH locked AS MATERIALIZED ( SELECT id, owner, balance, currency FROM accounts WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE ), decided AS MATERIALIZED ( SELECT CASE WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($3, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $4 OR dst.currency <> $4 THEN 'currency_mismatch' WHEN src.balance < $5 THEN 'insufficient_funds' ELSE 'ok' END AS verdict FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $1 LEFT JOIN locked dst ON dst.id = $2 ) SELECT set_config('simplebank.transfer_verdict', verdict, true) AS verdict, set_config('simplebank.transfer_id', nextval('transfers_id_seq')::text, true) AS transfer_id, set_config('simplebank.from_entry_id', nextval('entries_id_seq')::text, true) AS from_entry_id, set_config('simplebank.to_entry_id', nextval('entries_id_seq')::text, true) AS to_entry_id FROM decided",
         None,
     )
 }
@@ -829,6 +847,9 @@ impl DecideTransferStmt {
             | -> Result<TransferVerdictBorrowed, tokio_postgres::Error> {
                 Ok(TransferVerdictBorrowed {
                     verdict: row.try_get(0)?,
+                    transfer_id: row.try_get(1)?,
+                    from_entry_id: row.try_get(2)?,
+                    to_entry_id: row.try_get(3)?,
                 })
             },
             mapper: |it| TransferVerdict::from(it),
@@ -861,16 +882,18 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
     }
 }
 pub struct DecideKeyedTransferStmt(&'static str, Option<tokio_postgres::Statement>);
-/// `decide_transfer` under an idempotency key: first it claims (caller, key) for this
-/// transaction. A concurrent claim of the same key waits here until the holder commits
-/// or rolls back. A key that holds a response younger than `ttl_seconds` is taken: the
-/// verdict is 'key_taken', nothing is locked, and the caller replays that response. A
-/// key older than that, or one a refused request left without a response, is taken
-/// over as new. Every access to idempotency_keys here goes through its primary key
-/// (ON CONFLICT), whatever the planner's statistics say of the table.
+/// `decide_transfer` under an idempotency key, which it claims after locking the
+/// accounts: the key's row is written once, with the response when the verdict is 'ok'
+/// (built from the locked rows and the ids taken here: what the writes after it will
+/// return), without one for a refusal. A key that holds a response younger than
+/// `ttl_seconds` is taken: the verdict is 'key_taken', nothing is written, and the caller
+/// replays that response. A key older than that, or one a refused request left without a
+/// response, is taken over as new. A concurrent request with the same key waits for the
+/// accounts' locks or for the key, then finds it taken. Every access to idempotency_keys
+/// goes through its primary key (ON CONFLICT), whatever the planner's statistics say.
 pub fn decide_keyed_transfer() -> DecideKeyedTransferStmt {
     DecideKeyedTransferStmt(
-        "WITH claimed AS ( INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint) VALUES ($1, $2, $3) ON CONFLICT (caller, key) DO UPDATE SET request_fingerprint = EXCLUDED.request_fingerprint, response_status = NULL, response_body = NULL, created_at = now() WHERE k.response_status IS NULL OR k.created_at <= now() - make_interval(secs => $4) RETURNING true AS held ), locked AS MATERIALIZED ( SELECT id, owner, balance, currency FROM accounts WHERE id IN ($5, $6) AND EXISTS (SELECT FROM claimed) ORDER BY id FOR NO KEY UPDATE ) SELECT set_config('simplebank.transfer_verdict', CASE WHEN NOT EXISTS (SELECT FROM claimed) THEN 'key_taken' WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($7, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $8 OR dst.currency <> $8 THEN 'currency_mismatch' WHEN src.balance < $9 THEN 'insufficient_funds' ELSE 'ok' END, true) AS verdict FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $5 LEFT JOIN locked dst ON dst.id = $6",
+        "WITH locked AS MATERIALIZED ( SELECT id, owner, balance, currency, created_at FROM accounts WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE ), decided AS MATERIALIZED ( SELECT CASE WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($3, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $4 OR dst.currency <> $4 THEN 'currency_mismatch' WHEN src.balance < $5 THEN 'insufficient_funds' ELSE 'ok' END AS verdict, nextval('transfers_id_seq') AS transfer_id, nextval('entries_id_seq') AS from_entry_id, nextval('entries_id_seq') AS to_entry_id, src.owner AS from_owner, src.balance - $5 AS from_balance, src.created_at AS from_created_at, dst.owner AS to_owner, dst.balance + $5 AS to_balance, dst.created_at AS to_created_at FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $1 LEFT JOIN locked dst ON dst.id = $2 ), claimed AS ( INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint, response_status, response_body) SELECT $6, $7, $8, CASE WHEN d.verdict = 'ok' THEN 201 END, CASE WHEN d.verdict = 'ok' THEN jsonb_build_object( 'transfer', jsonb_build_object('id', d.transfer_id, 'from_account_id', $1, 'to_account_id', $2, 'amount', $5, 'created_at', now()), 'from_account', jsonb_build_object('id', $1, 'owner', d.from_owner, 'balance', d.from_balance, 'currency', $4, 'created_at', d.from_created_at), 'to_account', jsonb_build_object('id', $2, 'owner', d.to_owner, 'balance', d.to_balance, 'currency', $4, 'created_at', d.to_created_at), 'from_entry', jsonb_build_object('id', d.from_entry_id, 'account_id', $1, 'amount', -$5::bigint, 'created_at', now()), 'to_entry', jsonb_build_object('id', d.to_entry_id, 'account_id', $2, 'amount', $5, 'created_at', now())) END FROM decided d ON CONFLICT (caller, key) DO UPDATE SET request_fingerprint = EXCLUDED.request_fingerprint, response_status = EXCLUDED.response_status, response_body = EXCLUDED.response_body, created_at = now() WHERE k.response_status IS NULL OR k.created_at <= now() - make_interval(secs => $9) RETURNING true AS held ) SELECT set_config('simplebank.transfer_verdict', CASE WHEN EXISTS (SELECT FROM claimed) THEN d.verdict ELSE 'key_taken' END, true) AS verdict, set_config('simplebank.transfer_id', d.transfer_id::text, true) AS transfer_id, set_config('simplebank.from_entry_id', d.from_entry_id::text, true) AS from_entry_id, set_config('simplebank.to_entry_id', d.to_entry_id::text, true) AS to_entry_id FROM decided d",
         None,
     )
 }
@@ -895,28 +918,28 @@ impl DecideKeyedTransferStmt {
     >(
         &'s self,
         client: &'c C,
-        caller: &'a T1,
-        idempotency_key: &'a T2,
-        request_fingerprint: &'a T3,
-        ttl_seconds: &'a f64,
         from_account_id: &'a i64,
         to_account_id: &'a i64,
-        required_owner: &'a Option<T4>,
-        currency: &'a T5,
+        required_owner: &'a Option<T1>,
+        currency: &'a T2,
         amount: &'a i64,
+        caller: &'a T3,
+        idempotency_key: &'a T4,
+        request_fingerprint: &'a T5,
+        ttl_seconds: &'a f64,
     ) -> TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 9> {
         TransferVerdictQuery {
             client,
             params: [
-                caller,
-                idempotency_key,
-                request_fingerprint,
-                ttl_seconds,
                 from_account_id,
                 to_account_id,
                 required_owner,
                 currency,
                 amount,
+                caller,
+                idempotency_key,
+                request_fingerprint,
+                ttl_seconds,
             ],
             query: self.0,
             cached: self.1.as_ref(),
@@ -925,6 +948,9 @@ impl DecideKeyedTransferStmt {
             | -> Result<TransferVerdictBorrowed, tokio_postgres::Error> {
                 Ok(TransferVerdictBorrowed {
                     verdict: row.try_get(0)?,
+                    transfer_id: row.try_get(1)?,
+                    from_entry_id: row.try_get(2)?,
+                    to_entry_id: row.try_get(3)?,
                 })
             },
             mapper: |it| TransferVerdict::from(it),
@@ -958,23 +984,24 @@ impl<
     ) -> TransferVerdictQuery<'c, 'a, 's, C, TransferVerdict, 9> {
         self.bind(
             client,
-            &params.caller,
-            &params.idempotency_key,
-            &params.request_fingerprint,
-            &params.ttl_seconds,
             &params.from_account_id,
             &params.to_account_id,
             &params.required_owner,
             &params.currency,
             &params.amount,
+            &params.caller,
+            &params.idempotency_key,
+            &params.request_fingerprint,
+            &params.ttl_seconds,
         )
     }
 }
 pub struct PostTransferStmt(&'static str, Option<tokio_postgres::Statement>);
-/// A transfer's row, written only after `decide_transfer` said 'ok' in this transaction.
+/// A transfer's row, under the id `decide_transfer` took, written only if it said 'ok' in
+/// this transaction.
 pub fn post_transfer() -> PostTransferStmt {
     PostTransferStmt(
-        "INSERT INTO transfers (from_account_id, to_account_id, amount) SELECT $1, $2, $3 WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' RETURNING id, from_account_id, to_account_id, amount, created_at",
+        "INSERT INTO transfers (id, from_account_id, to_account_id, amount) SELECT current_setting('simplebank.transfer_id')::bigint, $1, $2, $3 WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' RETURNING id, from_account_id, to_account_id, amount, created_at",
         None,
     )
 }
@@ -1035,13 +1062,13 @@ impl<'c, 'a, 's, C: GenericClient>
     }
 }
 pub struct PostTransferEntriesStmt(&'static str, Option<tokio_postgres::Statement>);
-/// A transfer's two entries (the source's first), written only after `decide_transfer`
-/// said 'ok' in this transaction, each as the next line of its account's statement:
+/// A transfer's two entries (the source's first), under the ids `decide_transfer` took,
+/// written only if it said 'ok' in this transaction, each as the next line of its account's statement:
 /// numbered one past the account's `entry_count`, which `apply_transfer_balances` then
 /// raises (`decide_transfer` holds both accounts' row locks meanwhile).
 pub fn post_transfer_entries() -> PostTransferEntriesStmt {
     PostTransferEntriesStmt(
-        "WITH posted AS ( INSERT INTO entries (account_id, amount, account_seq) SELECT side.account_id, side.amount, (SELECT a.entry_count + 1 FROM accounts a WHERE a.id = side.account_id) FROM (VALUES (1, $1::bigint, -$2::bigint), (2, $3, $2)) AS side (n, account_id, amount) WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' ORDER BY side.n RETURNING id, account_id, created_at ) SELECT from_entry.id AS from_entry_id, from_entry.created_at AS from_entry_created_at, to_entry.id AS to_entry_id, to_entry.created_at AS to_entry_created_at FROM posted from_entry, posted to_entry WHERE from_entry.account_id = $1 AND to_entry.account_id = $3",
+        "WITH posted AS ( INSERT INTO entries (id, account_id, amount, account_seq) SELECT side.id, side.account_id, side.amount, (SELECT a.entry_count + 1 FROM accounts a WHERE a.id = side.account_id) FROM (VALUES (1, current_setting('simplebank.from_entry_id')::bigint, $1::bigint, -$2::bigint), (2, current_setting('simplebank.to_entry_id')::bigint, $3, $2)) AS side (n, id, account_id, amount) WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' ORDER BY side.n RETURNING id, account_id, created_at ) SELECT from_entry.id AS from_entry_id, from_entry.created_at AS from_entry_created_at, to_entry.id AS to_entry_id, to_entry.created_at AS to_entry_created_at FROM posted from_entry, posted to_entry WHERE from_entry.account_id = $1 AND to_entry.account_id = $3",
         None,
     )
 }

@@ -112,7 +112,7 @@ fn every_query_of_the_bank_touches_a_known_table() {
     assert!(card("q-accounts-create_account").contains("b-write"));
     assert!(card("q-accounts-get_account").contains("b-read"));
     assert!(card("q-accounts-lock_account_pair").contains("b-lock"));
-    assert!(card("q-idempotency_keys-remember_transfer_outcome").contains("b-write"));
+    assert!(card("q-idempotency_keys-decide_keyed_transfer").contains("b-write"));
 }
 
 #[test]
