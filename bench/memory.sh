@@ -23,6 +23,10 @@ cleanup() {
         wait "$server_pid" || true
     fi
     rm -rf "$work"
+    if [[ "${KEEP_BENCH_DB:-0}" != 1 ]]; then
+        psql -w -X -q "$PG_SERVER_URL/postgres" \
+            -c 'DROP DATABASE IF EXISTS simplebank_bench_memory WITH (FORCE)' || true
+    fi
 }
 trap cleanup EXIT
 source bench/lib.sh
