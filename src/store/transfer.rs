@@ -164,19 +164,10 @@ async fn in_one_round_trip(
     let amount = order.amount.cents();
     let required_owner = order.required_owner.as_ref().map(Username::as_str);
     let currency = order.currency.as_str();
-    let (caller, idempotency_key, fingerprint, ttl_seconds) = match key {
-        Some(key) => (
-            key.request.caller.as_str(),
-            key.request.key.as_str(),
-            key.fingerprint.as_str(),
-            key.ttl_seconds,
-        ),
-        None => ("", "", "", 0.0),
-    };
     // Prepared in the order they run (see `Conn`).
     let decide = match key {
         None => Decide::Plain(decide_transfer().prepare(conn).await?),
-        Some(_) => Decide::Keyed(decide_keyed_transfer().prepare(conn).await?),
+        Some(key) => Decide::Keyed(decide_keyed_transfer().prepare(conn).await?, key),
     };
     let post = post_transfer().prepare(conn).await?;
     let post_entries = post_transfer_entries().prepare(conn).await?;
@@ -190,7 +181,7 @@ async fn in_one_round_trip(
                     .one()
                     .await
             }
-            Decide::Keyed(decide) => {
+            Decide::Keyed(decide, key) => {
                 decide
                     .bind(
                         conn,
@@ -199,10 +190,10 @@ async fn in_one_round_trip(
                         &required_owner,
                         &currency,
                         &amount,
-                        &caller,
-                        &idempotency_key,
-                        &fingerprint,
-                        &ttl_seconds,
+                        &key.request.caller.as_str(),
+                        &key.request.key.as_str(),
+                        &key.fingerprint.as_str(),
+                        &key.ttl_seconds,
                     )
                     .one()
                     .await
@@ -227,9 +218,9 @@ async fn in_one_round_trip(
 }
 
 /// A transfer's first statement: with an idempotency key it also claims the key.
-enum Decide {
+enum Decide<'k> {
     Plain(DecideTransferStmt),
-    Keyed(DecideKeyedTransferStmt),
+    Keyed(DecideKeyedTransferStmt, &'k KeyToRemember<'k>),
 }
 
 /// Turns the statement's verdict into the transfer it wrote, or the rule that refused it.
