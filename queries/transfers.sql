@@ -68,10 +68,11 @@ WHERE t.id = :id;
 --- the writes after it (`post_transfer`, `post_transfer_entries`,
 --- `apply_transfer_balances`) do nothing unless it is 'ok'. It also takes the ids of the
 --- transfer and its two entries, after the locks (so an account's entries get ids in the
---- order of their statement positions), for the writes to use. `required_owner` NULL
---- skips the ownership rule.
+--- order of their statement positions), and the positions of both entries in their
+--- accounts' statements (one past each locked `entry_count`), for the writes to use.
+--- `required_owner` NULL skips the ownership rule.
 WITH locked AS MATERIALIZED (
-  SELECT id, owner, balance, currency FROM accounts
+  SELECT id, owner, balance, currency, entry_count FROM accounts
   WHERE id IN (:from_account_id, :to_account_id)
   ORDER BY id
   FOR NO KEY UPDATE
@@ -84,7 +85,9 @@ WITH locked AS MATERIALIZED (
       WHEN src.currency <> :currency OR dst.currency <> :currency THEN 'currency_mismatch'
       WHEN src.balance < :amount THEN 'insufficient_funds'
       ELSE 'ok'
-    END AS verdict
+    END AS verdict,
+    coalesce(src.entry_count + 1, 0) AS from_entry_seq,
+    coalesce(dst.entry_count + 1, 0) AS to_entry_seq
   FROM (SELECT) AS one
   LEFT JOIN locked src ON src.id = :from_account_id
   LEFT JOIN locked dst ON dst.id = :to_account_id
@@ -92,7 +95,9 @@ WITH locked AS MATERIALIZED (
 SELECT set_config('simplebank.transfer_verdict', verdict, true) AS verdict,
   set_config('simplebank.transfer_id', nextval('transfers_id_seq')::text, true) AS transfer_id,
   set_config('simplebank.from_entry_id', nextval('entries_id_seq')::text, true) AS from_entry_id,
-  set_config('simplebank.to_entry_id', nextval('entries_id_seq')::text, true) AS to_entry_id
+  set_config('simplebank.to_entry_id', nextval('entries_id_seq')::text, true) AS to_entry_id,
+  set_config('simplebank.from_entry_seq', from_entry_seq::text, true) AS from_entry_seq,
+  set_config('simplebank.to_entry_seq', to_entry_seq::text, true) AS to_entry_seq
 FROM decided;
 
 --! decide_keyed_transfer (required_owner?) : TransferVerdict
@@ -106,7 +111,7 @@ FROM decided;
 --- accounts' locks or for the key, then finds it taken. Every access to idempotency_keys
 --- goes through its primary key (ON CONFLICT), whatever the planner's statistics say.
 WITH locked AS MATERIALIZED (
-  SELECT id, owner, balance, currency, created_at FROM accounts
+  SELECT id, owner, balance, currency, created_at, entry_count FROM accounts
   WHERE id IN (:from_account_id, :to_account_id)
   ORDER BY id
   FOR NO KEY UPDATE
@@ -124,7 +129,9 @@ WITH locked AS MATERIALIZED (
     nextval('entries_id_seq') AS from_entry_id,
     nextval('entries_id_seq') AS to_entry_id,
     src.owner AS from_owner, src.balance - :amount AS from_balance, src.created_at AS from_created_at,
-    dst.owner AS to_owner, dst.balance + :amount AS to_balance, dst.created_at AS to_created_at
+    dst.owner AS to_owner, dst.balance + :amount AS to_balance, dst.created_at AS to_created_at,
+    coalesce(src.entry_count + 1, 0) AS from_entry_seq,
+    coalesce(dst.entry_count + 1, 0) AS to_entry_seq
   FROM (SELECT) AS one
   LEFT JOIN locked src ON src.id = :from_account_id
   LEFT JOIN locked dst ON dst.id = :to_account_id
@@ -158,7 +165,9 @@ SELECT set_config('simplebank.transfer_verdict',
     CASE WHEN EXISTS (SELECT FROM claimed) THEN d.verdict ELSE 'key_taken' END, true) AS verdict,
   set_config('simplebank.transfer_id', d.transfer_id::text, true) AS transfer_id,
   set_config('simplebank.from_entry_id', d.from_entry_id::text, true) AS from_entry_id,
-  set_config('simplebank.to_entry_id', d.to_entry_id::text, true) AS to_entry_id
+  set_config('simplebank.to_entry_id', d.to_entry_id::text, true) AS to_entry_id,
+  set_config('simplebank.from_entry_seq', d.from_entry_seq::text, true) AS from_entry_seq,
+  set_config('simplebank.to_entry_seq', d.to_entry_seq::text, true) AS to_entry_seq
 FROM decided d;
 
 --! post_transfer : Transfer
@@ -173,18 +182,19 @@ RETURNING id, from_account_id, to_account_id, amount, created_at;
 
 -- vet: allow sort because it orders the two entries of one transfer (a VALUES pair) before inserting them
 --! post_transfer_entries : PostedEntries
---- A transfer's two entries (the source's first), under the ids `decide_transfer` took,
---- written only if it said 'ok' in this transaction, each as the next line of its account's statement:
---- numbered one past the account's `entry_count`, which `apply_transfer_balances` then
---- raises (`decide_transfer` holds both accounts' row locks meanwhile).
+--- A transfer's two entries (the source's first), under the ids and statement positions
+--- `decide_transfer` took, written only if it said 'ok' in this transaction. Each is the
+--- next line of its account's statement: one past the `entry_count` of the row
+--- `decide_transfer` locked, which `apply_transfer_balances` then raises.
 WITH posted AS (
   INSERT INTO entries (id, account_id, amount, account_seq)
-  SELECT side.id, side.account_id, side.amount,
-    (SELECT a.entry_count + 1 FROM accounts a WHERE a.id = side.account_id)
+  SELECT side.id, side.account_id, side.amount, side.account_seq
   FROM (VALUES
-      (1, current_setting('simplebank.from_entry_id')::bigint, :from_account_id::bigint, -:amount::bigint),
-      (2, current_setting('simplebank.to_entry_id')::bigint, :to_account_id, :amount))
-    AS side (n, id, account_id, amount)
+      (1, current_setting('simplebank.from_entry_id')::bigint, :from_account_id::bigint, -:amount::bigint,
+        current_setting('simplebank.from_entry_seq')::bigint),
+      (2, current_setting('simplebank.to_entry_id')::bigint, :to_account_id, :amount,
+        current_setting('simplebank.to_entry_seq')::bigint))
+    AS side (n, id, account_id, amount, account_seq)
   WHERE current_setting('simplebank.transfer_verdict', true) = 'ok'
   ORDER BY side.n
   RETURNING id, account_id, created_at

@@ -120,12 +120,16 @@ pub struct TransferVerdict {
     pub transfer_id: String,
     pub from_entry_id: String,
     pub to_entry_id: String,
+    pub from_entry_seq: String,
+    pub to_entry_seq: String,
 }
 pub struct TransferVerdictBorrowed<'a> {
     pub verdict: &'a str,
     pub transfer_id: &'a str,
     pub from_entry_id: &'a str,
     pub to_entry_id: &'a str,
+    pub from_entry_seq: &'a str,
+    pub to_entry_seq: &'a str,
 }
 impl<'a> From<TransferVerdictBorrowed<'a>> for TransferVerdict {
     fn from(
@@ -134,6 +138,8 @@ impl<'a> From<TransferVerdictBorrowed<'a>> for TransferVerdict {
             transfer_id,
             from_entry_id,
             to_entry_id,
+            from_entry_seq,
+            to_entry_seq,
         }: TransferVerdictBorrowed<'a>,
     ) -> Self {
         Self {
@@ -141,6 +147,8 @@ impl<'a> From<TransferVerdictBorrowed<'a>> for TransferVerdict {
             transfer_id: transfer_id.into(),
             from_entry_id: from_entry_id.into(),
             to_entry_id: to_entry_id.into(),
+            from_entry_seq: from_entry_seq.into(),
+            to_entry_seq: to_entry_seq.into(),
         }
     }
 }
@@ -812,11 +820,12 @@ pub struct DecideTransferStmt(&'static str, Option<tokio_postgres::Statement>);
 /// the writes after it (`post_transfer`, `post_transfer_entries`,
 /// `apply_transfer_balances`) do nothing unless it is 'ok'. It also takes the ids of the
 /// transfer and its two entries, after the locks (so an account's entries get ids in the
-/// order of their statement positions), for the writes to use. `required_owner` NULL
-/// skips the ownership rule.
+/// order of their statement positions), and the positions of both entries in their
+/// accounts' statements (one past each locked `entry_count`), for the writes to use.
+/// `required_owner` NULL skips the ownership rule.
 pub fn decide_transfer() -> DecideTransferStmt {
     DecideTransferStmt(
-        "WITH locked AS MATERIALIZED ( SELECT id, owner, balance, currency FROM accounts WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE ), decided AS MATERIALIZED ( SELECT CASE WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($3, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $4 OR dst.currency <> $4 THEN 'currency_mismatch' WHEN src.balance < $5 THEN 'insufficient_funds' ELSE 'ok' END AS verdict FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $1 LEFT JOIN locked dst ON dst.id = $2 ) SELECT set_config('simplebank.transfer_verdict', verdict, true) AS verdict, set_config('simplebank.transfer_id', nextval('transfers_id_seq')::text, true) AS transfer_id, set_config('simplebank.from_entry_id', nextval('entries_id_seq')::text, true) AS from_entry_id, set_config('simplebank.to_entry_id', nextval('entries_id_seq')::text, true) AS to_entry_id FROM decided",
+        "WITH locked AS MATERIALIZED ( SELECT id, owner, balance, currency, entry_count FROM accounts WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE ), decided AS MATERIALIZED ( SELECT CASE WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($3, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $4 OR dst.currency <> $4 THEN 'currency_mismatch' WHEN src.balance < $5 THEN 'insufficient_funds' ELSE 'ok' END AS verdict, coalesce(src.entry_count + 1, 0) AS from_entry_seq, coalesce(dst.entry_count + 1, 0) AS to_entry_seq FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $1 LEFT JOIN locked dst ON dst.id = $2 ) SELECT set_config('simplebank.transfer_verdict', verdict, true) AS verdict, set_config('simplebank.transfer_id', nextval('transfers_id_seq')::text, true) AS transfer_id, set_config('simplebank.from_entry_id', nextval('entries_id_seq')::text, true) AS from_entry_id, set_config('simplebank.to_entry_id', nextval('entries_id_seq')::text, true) AS to_entry_id, set_config('simplebank.from_entry_seq', from_entry_seq::text, true) AS from_entry_seq, set_config('simplebank.to_entry_seq', to_entry_seq::text, true) AS to_entry_seq FROM decided",
         None,
     )
 }
@@ -850,6 +859,8 @@ impl DecideTransferStmt {
                     transfer_id: row.try_get(1)?,
                     from_entry_id: row.try_get(2)?,
                     to_entry_id: row.try_get(3)?,
+                    from_entry_seq: row.try_get(4)?,
+                    to_entry_seq: row.try_get(5)?,
                 })
             },
             mapper: |it| TransferVerdict::from(it),
@@ -893,7 +904,7 @@ pub struct DecideKeyedTransferStmt(&'static str, Option<tokio_postgres::Statemen
 /// goes through its primary key (ON CONFLICT), whatever the planner's statistics say.
 pub fn decide_keyed_transfer() -> DecideKeyedTransferStmt {
     DecideKeyedTransferStmt(
-        "WITH locked AS MATERIALIZED ( SELECT id, owner, balance, currency, created_at FROM accounts WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE ), decided AS MATERIALIZED ( SELECT CASE WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($3, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $4 OR dst.currency <> $4 THEN 'currency_mismatch' WHEN src.balance < $5 THEN 'insufficient_funds' ELSE 'ok' END AS verdict, nextval('transfers_id_seq') AS transfer_id, nextval('entries_id_seq') AS from_entry_id, nextval('entries_id_seq') AS to_entry_id, src.owner AS from_owner, src.balance - $5 AS from_balance, src.created_at AS from_created_at, dst.owner AS to_owner, dst.balance + $5 AS to_balance, dst.created_at AS to_created_at FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $1 LEFT JOIN locked dst ON dst.id = $2 ), claimed AS ( INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint, response_status, response_body) SELECT $6, $7, $8, CASE WHEN d.verdict = 'ok' THEN 201 END, CASE WHEN d.verdict = 'ok' THEN jsonb_build_object( 'transfer', jsonb_build_object('id', d.transfer_id, 'from_account_id', $1, 'to_account_id', $2, 'amount', $5, 'created_at', now()), 'from_account', jsonb_build_object('id', $1, 'owner', d.from_owner, 'balance', d.from_balance, 'currency', $4, 'created_at', d.from_created_at), 'to_account', jsonb_build_object('id', $2, 'owner', d.to_owner, 'balance', d.to_balance, 'currency', $4, 'created_at', d.to_created_at), 'from_entry', jsonb_build_object('id', d.from_entry_id, 'account_id', $1, 'amount', -$5::bigint, 'created_at', now()), 'to_entry', jsonb_build_object('id', d.to_entry_id, 'account_id', $2, 'amount', $5, 'created_at', now())) END FROM decided d ON CONFLICT (caller, key) DO UPDATE SET request_fingerprint = EXCLUDED.request_fingerprint, response_status = EXCLUDED.response_status, response_body = EXCLUDED.response_body, created_at = now() WHERE k.response_status IS NULL OR k.created_at <= now() - make_interval(secs => $9) RETURNING true AS held ) SELECT set_config('simplebank.transfer_verdict', CASE WHEN EXISTS (SELECT FROM claimed) THEN d.verdict ELSE 'key_taken' END, true) AS verdict, set_config('simplebank.transfer_id', d.transfer_id::text, true) AS transfer_id, set_config('simplebank.from_entry_id', d.from_entry_id::text, true) AS from_entry_id, set_config('simplebank.to_entry_id', d.to_entry_id::text, true) AS to_entry_id FROM decided d",
+        "WITH locked AS MATERIALIZED ( SELECT id, owner, balance, currency, created_at, entry_count FROM accounts WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE ), decided AS MATERIALIZED ( SELECT CASE WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($3, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $4 OR dst.currency <> $4 THEN 'currency_mismatch' WHEN src.balance < $5 THEN 'insufficient_funds' ELSE 'ok' END AS verdict, nextval('transfers_id_seq') AS transfer_id, nextval('entries_id_seq') AS from_entry_id, nextval('entries_id_seq') AS to_entry_id, src.owner AS from_owner, src.balance - $5 AS from_balance, src.created_at AS from_created_at, dst.owner AS to_owner, dst.balance + $5 AS to_balance, dst.created_at AS to_created_at, coalesce(src.entry_count + 1, 0) AS from_entry_seq, coalesce(dst.entry_count + 1, 0) AS to_entry_seq FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $1 LEFT JOIN locked dst ON dst.id = $2 ), claimed AS ( INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint, response_status, response_body) SELECT $6, $7, $8, CASE WHEN d.verdict = 'ok' THEN 201 END, CASE WHEN d.verdict = 'ok' THEN jsonb_build_object( 'transfer', jsonb_build_object('id', d.transfer_id, 'from_account_id', $1, 'to_account_id', $2, 'amount', $5, 'created_at', now()), 'from_account', jsonb_build_object('id', $1, 'owner', d.from_owner, 'balance', d.from_balance, 'currency', $4, 'created_at', d.from_created_at), 'to_account', jsonb_build_object('id', $2, 'owner', d.to_owner, 'balance', d.to_balance, 'currency', $4, 'created_at', d.to_created_at), 'from_entry', jsonb_build_object('id', d.from_entry_id, 'account_id', $1, 'amount', -$5::bigint, 'created_at', now()), 'to_entry', jsonb_build_object('id', d.to_entry_id, 'account_id', $2, 'amount', $5, 'created_at', now())) END FROM decided d ON CONFLICT (caller, key) DO UPDATE SET request_fingerprint = EXCLUDED.request_fingerprint, response_status = EXCLUDED.response_status, response_body = EXCLUDED.response_body, created_at = now() WHERE k.response_status IS NULL OR k.created_at <= now() - make_interval(secs => $9) RETURNING true AS held ) SELECT set_config('simplebank.transfer_verdict', CASE WHEN EXISTS (SELECT FROM claimed) THEN d.verdict ELSE 'key_taken' END, true) AS verdict, set_config('simplebank.transfer_id', d.transfer_id::text, true) AS transfer_id, set_config('simplebank.from_entry_id', d.from_entry_id::text, true) AS from_entry_id, set_config('simplebank.to_entry_id', d.to_entry_id::text, true) AS to_entry_id, set_config('simplebank.from_entry_seq', d.from_entry_seq::text, true) AS from_entry_seq, set_config('simplebank.to_entry_seq', d.to_entry_seq::text, true) AS to_entry_seq FROM decided d",
         None,
     )
 }
@@ -951,6 +962,8 @@ impl DecideKeyedTransferStmt {
                     transfer_id: row.try_get(1)?,
                     from_entry_id: row.try_get(2)?,
                     to_entry_id: row.try_get(3)?,
+                    from_entry_seq: row.try_get(4)?,
+                    to_entry_seq: row.try_get(5)?,
                 })
             },
             mapper: |it| TransferVerdict::from(it),
@@ -1062,13 +1075,13 @@ impl<'c, 'a, 's, C: GenericClient>
     }
 }
 pub struct PostTransferEntriesStmt(&'static str, Option<tokio_postgres::Statement>);
-/// A transfer's two entries (the source's first), under the ids `decide_transfer` took,
-/// written only if it said 'ok' in this transaction, each as the next line of its account's statement:
-/// numbered one past the account's `entry_count`, which `apply_transfer_balances` then
-/// raises (`decide_transfer` holds both accounts' row locks meanwhile).
+/// A transfer's two entries (the source's first), under the ids and statement positions
+/// `decide_transfer` took, written only if it said 'ok' in this transaction. Each is the
+/// next line of its account's statement: one past the `entry_count` of the row
+/// `decide_transfer` locked, which `apply_transfer_balances` then raises.
 pub fn post_transfer_entries() -> PostTransferEntriesStmt {
     PostTransferEntriesStmt(
-        "WITH posted AS ( INSERT INTO entries (id, account_id, amount, account_seq) SELECT side.id, side.account_id, side.amount, (SELECT a.entry_count + 1 FROM accounts a WHERE a.id = side.account_id) FROM (VALUES (1, current_setting('simplebank.from_entry_id')::bigint, $1::bigint, -$2::bigint), (2, current_setting('simplebank.to_entry_id')::bigint, $3, $2)) AS side (n, id, account_id, amount) WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' ORDER BY side.n RETURNING id, account_id, created_at ) SELECT from_entry.id AS from_entry_id, from_entry.created_at AS from_entry_created_at, to_entry.id AS to_entry_id, to_entry.created_at AS to_entry_created_at FROM posted from_entry, posted to_entry WHERE from_entry.account_id = $1 AND to_entry.account_id = $3",
+        "WITH posted AS ( INSERT INTO entries (id, account_id, amount, account_seq) SELECT side.id, side.account_id, side.amount, side.account_seq FROM (VALUES (1, current_setting('simplebank.from_entry_id')::bigint, $1::bigint, -$2::bigint, current_setting('simplebank.from_entry_seq')::bigint), (2, current_setting('simplebank.to_entry_id')::bigint, $3, $2, current_setting('simplebank.to_entry_seq')::bigint)) AS side (n, id, account_id, amount, account_seq) WHERE current_setting('simplebank.transfer_verdict', true) = 'ok' ORDER BY side.n RETURNING id, account_id, created_at ) SELECT from_entry.id AS from_entry_id, from_entry.created_at AS from_entry_created_at, to_entry.id AS to_entry_id, to_entry.created_at AS to_entry_created_at FROM posted from_entry, posted to_entry WHERE from_entry.account_id = $1 AND to_entry.account_id = $3",
         None,
     )
 }
