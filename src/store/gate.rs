@@ -80,7 +80,7 @@ impl MoneyGate {
             Err(mut waiting) => match timeout_at(deadline, &mut waiting.granted).await {
                 Ok(Ok(())) => waiting.into_held(),
                 // Only `Turns::leave` drops a waiter's sender unsent, and only for a
-                // `Waiting` that is itself going away.
+                // `Waiting` that is itself going away: not reached.
                 Ok(Err(dropped)) => return Err(AppError::Internal(anyhow!(dropped))),
                 Err(_) => match waiting.give_up() {
                     Some(held) => held,
@@ -273,8 +273,8 @@ impl Drop for Waiting {
             return;
         };
         let mut turns = lock(&self.turns);
-        if !turns.leave(self.ticket) {
-            // Granted, but nobody will use them.
+        // Out of line and granted (the grant is sent under this lock): nobody will use them.
+        if !turns.leave(self.ticket) && self.granted.try_recv().is_ok() {
             turns.release(&ids);
         }
     }
