@@ -139,7 +139,7 @@ does the work, so a committed row always has its response; a concurrent duplicat
 the primary key until the first commits. A key older than IDEMPOTENCY_KEY_TTL counts as
 absent: the next request with it takes the row over as new, and the purge deletes it.';
 
-COMMENT ON COLUMN "idempotency_keys"."caller" IS 'The user who sent the request.';
+COMMENT ON COLUMN "idempotency_keys"."caller" IS 'The user who sent the request (the username of its verified token; not a foreign key, see migration 000009).';
 
 COMMENT ON COLUMN "idempotency_keys"."key" IS 'The Idempotency-Key the client chose.';
 
@@ -171,5 +171,3 @@ ALTER TABLE "transfers" ADD CONSTRAINT "transfers_from_account_id_fkey" FOREIGN 
 ALTER TABLE "transfers" ADD CONSTRAINT "transfers_to_account_id_fkey" FOREIGN KEY ("to_account_id") REFERENCES "accounts" ("id");
 
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_username_fkey" FOREIGN KEY ("username") REFERENCES "users" ("username");
-
-ALTER TABLE "idempotency_keys" ADD CONSTRAINT "idempotency_keys_caller_fkey" FOREIGN KEY ("caller") REFERENCES "users" ("username");

@@ -135,9 +135,7 @@ fn db_error(err: tokio_postgres::Error) -> AppError {
     } else if *code == SqlState::FOREIGN_KEY_VIOLATION {
         AppError::NotFound(
             match constraint {
-                "accounts_owner_fkey"
-                | "sessions_username_fkey"
-                | "idempotency_keys_caller_fkey" => "user not found",
+                "accounts_owner_fkey" | "sessions_username_fkey" => "user not found",
                 "entries_account_id_fkey"
                 | "transfers_from_account_id_fkey"
                 | "transfers_to_account_id_fkey" => "account not found",

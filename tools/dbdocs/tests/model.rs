@@ -234,7 +234,7 @@ fn the_real_schema_parses_with_every_table_of_the_migrations() {
             "users"
         ]
     );
-    assert_eq!(schema.refs.len(), 6);
+    assert_eq!(schema.refs.len(), 5);
     let idempotency = schema.table("idempotency_keys").unwrap();
     assert_eq!(idempotency.primary_key(), ["caller", "key"]);
 }
