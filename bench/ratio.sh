@@ -149,6 +149,7 @@ growth_reads() {
     )
     for read in account entries_1 entries_500 entries_token history_1; do
         [[ "$read" == "$skip" ]] && continue
+        settle
         echo "== $phase growth: GET ${reads[$read]}"
         wrk_run "${phase}_$read" "$GROW_DURATION" -H "$auth" "$BASE${reads[$read]}"
     done
