@@ -210,6 +210,12 @@ impl Metrics {
             "Time spent waiting for a database connection from the pool",
             store.pool_wait_histogram(),
         );
+        registrar.add_seconds(
+            HISTOGRAM,
+            "money_gate_wait",
+            "Time a transfer or deposit waited for its turn on its accounts and a connection for money",
+            store.money_gate_wait_histogram(),
+        );
         registrar.add(
             GAUGE,
             "db_blocked_backends",

@@ -23,6 +23,7 @@ use std::{
 };
 
 use anyhow::anyhow;
+use prometheus_client::metrics::histogram::Histogram;
 use tokio::{
     sync::{OwnedSemaphorePermit, Semaphore, oneshot},
     time::{Instant, timeout_at},
@@ -36,10 +37,18 @@ use crate::error::AppError;
 /// rarely waits behind an account nobody uses yet, and nobody waits much longer.
 const PATIENCE: Duration = Duration::from_millis(10);
 
+/// Upper bounds (seconds) of the wait histogram's buckets: from a free account at once
+/// to `DB_LOCK_TIMEOUT`'s default of 5 s.
+const WAIT_BUCKETS: [f64; 13] = [
+    0.000_1, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
 pub(crate) struct MoneyGate {
     budget: Arc<Semaphore>,
     turns: Arc<Mutex<Turns>>,
     wait: Duration,
+    /// How long each money transaction waited here, admitted or not.
+    waited: Histogram,
 }
 
 /// The right to run one money transaction; released when dropped.
@@ -55,7 +64,13 @@ impl MoneyGate {
             budget: Arc::new(Semaphore::new(money_budget(pool_size))),
             turns: Arc::default(),
             wait,
+            waited: Histogram::new(WAIT_BUCKETS),
         }
+    }
+
+    /// The histogram of waits at the gate, for the metrics registry.
+    pub(crate) fn wait_histogram(&self) -> Histogram {
+        self.waited.clone()
     }
 
     /// How many money transactions may hold a connection at once.
@@ -71,7 +86,18 @@ impl MoneyGate {
         accounts: &[i64],
         pressure: &Pressure,
     ) -> Result<MoneyPass, AppError> {
-        let deadline = Instant::now() + self.wait;
+        let started = Instant::now();
+        let entered = self.admit(accounts, pressure, started + self.wait).await;
+        self.waited.observe(started.elapsed().as_secs_f64());
+        entered
+    }
+
+    async fn admit(
+        &self,
+        accounts: &[i64],
+        pressure: &Pressure,
+        deadline: Instant,
+    ) -> Result<MoneyPass, AppError> {
         let mut ids = accounts.to_vec();
         ids.sort_unstable();
         ids.dedup();

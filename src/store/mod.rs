@@ -126,6 +126,12 @@ impl Store {
         self.pool_wait.clone()
     }
 
+    /// The histogram of waits for a turn on the accounts and a connection for money
+    /// (see `gate`), for the metrics registry.
+    pub fn money_gate_wait_histogram(&self) -> Histogram {
+        self.money_gate.wait_histogram()
+    }
+
     /// A connection from the pool; every checkout goes through here so its wait is measured.
     pub(crate) async fn checkout(&self) -> Result<Object, PoolError> {
         let started = Instant::now();

@@ -271,6 +271,10 @@ async fn metrics_show_http_grpc_money_and_lock_series() {
     assert!(sample(&text, "simplebank_db_pool_max_connections").is_some_and(|max| max >= 1.0));
     assert!(sample(&text, "simplebank_db_pool_wait_seconds_count").is_some_and(|n| n >= 1.0));
     assert!(
+        sample(&text, "simplebank_money_gate_wait_seconds_count").is_some_and(|n| n >= 1.0),
+        "the transfer waited at the money gate, if only for nothing"
+    );
+    assert!(
         !text.contains(&format!("/accounts/{from}")),
         "raw paths must not become labels"
     );
