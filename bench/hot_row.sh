@@ -27,6 +27,10 @@ cleanup() {
         fi
     done
     rm -rf "$work"
+    if [[ "${KEEP_BENCH_DB:-0}" != 1 ]]; then
+        psql -w -X -q "$PG_SERVER_URL/postgres" \
+            -c 'DROP DATABASE IF EXISTS simplebank_bench_hot WITH (FORCE)' || true
+    fi
 }
 trap cleanup EXIT
 source bench/lib.sh
