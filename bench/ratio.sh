@@ -99,6 +99,32 @@ settle() {
     sql -c 'CHECKPOINT' >/dev/null
 }
 
+# wrk POST /transfers as wrk_run KEY, then where a transfer's time in the server went over
+# that run: the mean wait at the money gate (simplebank_money_gate_wait_seconds) out of the
+# mean time to a 201 (deltas of both histograms' sums and counts).
+transfer_run() {
+    local before after
+    before=$(transfer_seconds)
+    wrk_run "$1" "$DURATION" -s "$work/transfer.lua" "$BASE"
+    after=$(transfer_seconds)
+    awk -v b="$before" -v a="$after" 'BEGIN {
+        split(b, x); split(a, y)
+        gates = y[2] - x[2]; if (gates < 1) gates = 1
+        created = y[4] - x[4]; if (created < 1) created = 1
+        gate = (y[1] - x[1]) / gates * 1000
+        server = (y[3] - x[3]) / created * 1000
+        printf "   in the server: mean %.2f ms to a 201, of which %.2f ms waiting at the money gate\n", server, gate
+    }'
+}
+transfer_seconds() {
+    curl -fs "$BASE/metrics" | awk '
+        /^simplebank_money_gate_wait_seconds_sum / { gate_sum = $2 }
+        /^simplebank_money_gate_wait_seconds_count / { gate_count = $2 }
+        /^simplebank_http_request_duration_seconds_sum\{.*route="\/transfers",status="201"/ { http_sum = $2 }
+        /^simplebank_http_request_duration_seconds_count\{.*route="\/transfers",status="201"/ { http_count = $2 }
+        END { print gate_sum + 0, gate_count + 0, http_sum + 0, http_count + 0 }'
+}
+
 pgbench_round() {
     settle
     pgbench_run "PK read" pk_read "$1"
@@ -114,30 +140,6 @@ pgbench_round 1
 settle
 echo "== wrk GET /accounts/{id}: $CONNECTIONS connections, $DURATION"
 wrk_run get "$DURATION" -s "$work/get_account.lua" "$BASE"
-# Where a transfer's time in the server went: the mean wait for its turn at the money
-# gate (simplebank_money_gate_wait_seconds) out of the mean time to a 201, over one run.
-gate_and_server_seconds() {
-    curl -fs "$BASE/metrics" | awk '
-        /^simplebank_money_gate_wait_seconds_sum / { gate_sum = $2 }
-        /^simplebank_money_gate_wait_seconds_count / { gate_count = $2 }
-        /^simplebank_http_request_duration_seconds_sum\{.*route="\/transfers",status="201"/ { http_sum = $2 }
-        /^simplebank_http_request_duration_seconds_count\{.*route="\/transfers",status="201"/ { http_count = $2 }
-        END { print gate_sum + 0, gate_count + 0, http_sum + 0, http_count + 0 }'
-}
-transfer_run() {
-    local key=$1 before after
-    shift
-    before=$(gate_and_server_seconds)
-    wrk_run "$key" "$DURATION" -s "$work/transfer.lua" "$BASE"
-    after=$(gate_and_server_seconds)
-    python3 - "$before" "$after" <<'PY_WAIT'
-import sys
-b, a = (list(map(float, x.split())) for x in sys.argv[1:3])
-gate = (a[0] - b[0]) / max(a[1] - b[1], 1) * 1000
-server = (a[2] - b[2]) / max(a[3] - b[3], 1) * 1000
-print(f"   in the server: mean {server:.2f} ms to a 201, of which {gate:.2f} ms waiting at the money gate")
-PY_WAIT
-}
 settle
 echo "== wrk POST /transfers"
 transfer_run transfer

@@ -29,19 +29,13 @@ use tokio::{
     time::{Instant, timeout_at},
 };
 
-use super::pressure::Pressure;
+use super::{WAIT_BUCKETS, pressure::Pressure};
 use crate::error::AppError;
 
 /// How long a waiter lets newcomers take accounts it needs before it keeps them: a
 /// few transfers' time (about 3 ms each on the bench's two cores), so a newcomer
 /// rarely waits behind an account nobody uses yet, and nobody waits much longer.
 const PATIENCE: Duration = Duration::from_millis(10);
-
-/// Upper bounds (seconds) of the wait histogram's buckets: from a free account at once
-/// to `DB_LOCK_TIMEOUT`'s default of 5 s.
-const WAIT_BUCKETS: [f64; 13] = [
-    0.000_1, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
-];
 
 pub(crate) struct MoneyGate {
     budget: Arc<Semaphore>,

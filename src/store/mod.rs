@@ -65,9 +65,9 @@ pub struct Store {
     readers: Arc<readers::SharedReaders>,
 }
 
-/// Upper bounds (seconds) of the pool-wait histogram's buckets: most checkouts
-/// find an idle connection at once, the pool gives up at 5 s.
-const POOL_WAIT_BUCKETS: [f64; 12] = [
+/// Upper bounds (seconds) of the buckets of the store's wait histograms (a checkout, a
+/// turn at the money gate): most find what they wait for at once, both give up at 5 s.
+const WAIT_BUCKETS: [f64; 12] = [
     0.000_05, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 2.5, 5.0,
 ];
 
@@ -81,7 +81,7 @@ impl Store {
                 config.lock_timeout,
             )),
             pressure: Arc::default(),
-            pool_wait: Histogram::new(POOL_WAIT_BUCKETS),
+            pool_wait: Histogram::new(WAIT_BUCKETS),
             idempotency_key_ttl: StorageHorizon::default().idempotency_key_ttl,
             pool_mode: config.pool_mode,
             begin: database::transaction_begin(config).into(),
