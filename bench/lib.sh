@@ -52,7 +52,7 @@ wrk_run() {
     socket_errors=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out")
     errors=$((${errors:-0} + ${socket_errors:-0}))
     if ((${socket_errors:-0} > 0)); then grep 'Socket errors' "$out" | sed 's/^ */   /'; fi
-    printf 'http\t%s\t1\t%s\t%s\t%s\t%s\n' "$key" "$rate" "$p50" "$p99" "$errors" >>"$results"
+    printf 'http\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "${ROUND:-1}" "$rate" "$p50" "$p99" "$errors" >>"$results"
     echo "   $rate/s, p50 $p50 ms, p99 $p99 ms, errors $errors"
 }
 

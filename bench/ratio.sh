@@ -8,7 +8,10 @@
 #   4. the money check: no transfer created or lost money;
 #   5. growth: the same reads of one account before and after the bank grows by SQL
 #      (bench/grow.sql) to GROW_ACCOUNTS accounts, GROW_ENTRIES entries (GROW_HOT_ENTRIES on
-#      that account) and GROW_TRANSFERS transfers;
+#      that account) and GROW_TRANSFERS transfers. The bank before growth is kept as a copy
+#      with a server of its own, and the two are read in alternation, GROW_ROUNDS times
+#      each: read one after the other, minutes apart, the same read moved by a third with
+#      the machine's drift;
 # then a table of rates, p50/p99, ratios against the targets, and the server's peak RSS.
 # Traffic stays on 127.0.0.1. Quick run: DURATION=3s GROW_ENTRIES=100000 ... bench/ratio.sh
 set -euo pipefail
@@ -17,7 +20,8 @@ cd "$(dirname "$0")/.."
 PG_SERVER_URL=${PG_SERVER_URL:-postgresql://postgres@127.0.0.1:5432}
 CONNECTIONS=${CONNECTIONS:-32}
 DURATION=${DURATION:-10s}
-GROW_DURATION=${GROW_DURATION:-$DURATION}
+GROW_DURATION=${GROW_DURATION:-5s}
+GROW_ROUNDS=${GROW_ROUNDS:-2}
 USERS=${USERS:-50}
 GROW=${GROW:-1}
 GROW_ACCOUNTS=${GROW_ACCOUNTS:-100000}
@@ -28,22 +32,39 @@ PORT=${BENCH_HTTP_PORT:-18090}
 BASE=http://127.0.0.1:$PORT
 DB_NAME=${BENCH_DB:-simplebank_bench}
 DB_SOURCE="$PG_SERVER_URL/$DB_NAME"
+BEFORE_DB=${DB_NAME}_before
+BEFORE_PORT=$((PORT + 2))
 PG_HOST=$(sed -E 's#^[a-z]+://([^@/]*@)?([^:/]*).*#\2#' <<<"$PG_SERVER_URL")
 PG_PORT=$(sed -nE 's#^[a-z]+://([^@/]*@)?[^:/]*:([0-9]+).*#\2#p' <<<"$PG_SERVER_URL")
 PG_USER=$(sed -nE 's#^[a-z]+://([^:@/]*)[^@/]*@.*#\1#p' <<<"$PG_SERVER_URL")
 work=$(mktemp -d)
-server_pid=
+server_pid= before_server_pid=
+peak_kb=0
 results=$work/results.tsv
 
+# Stops the server whose pid is $1 (if it runs), first adding its VmHWM to peak_kb.
+stop_server() {
+    local pid=$1
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+    note_peak "$pid"
+    kill -TERM "$pid"
+    wait "$pid" || true
+}
+note_peak() {
+    local hwm
+    hwm=$(awk '/VmHWM/ {print $2}' "/proc/$1/status")
+    ((hwm > peak_kb)) && peak_kb=$hwm
+    return 0
+}
+
 cleanup() {
-    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid"
-        wait "$server_pid" || true
-    fi
+    stop_server "$server_pid"
+    stop_server "$before_server_pid"
     rm -rf "$work"
     # The grown bank is gigabytes: dropped unless KEEP_BENCH_DB=1.
     if [[ "${KEEP_BENCH_DB:-0}" != 1 ]]; then
-        psql -w -X -q "$PG_SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" || true
+        psql -w -X -q "$PG_SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" \
+            -c "DROP DATABASE IF EXISTS $BEFORE_DB WITH (FORCE)" || true
     fi
 }
 trap cleanup EXIT
@@ -59,13 +80,22 @@ echo "== building the release binary"
 cargo build --release --locked --bin simplebank
 bin=target/release/simplebank
 
-psql -w -X -q "$PG_SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)"
+psql -w -X -q "$PG_SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" \
+    -c "DROP DATABASE IF EXISTS $BEFORE_DB WITH (FORCE)"
 
-export DB_SOURCE HTTP_SERVER_ADDRESS=127.0.0.1:$PORT GRPC_SERVER_ADDRESS=127.0.0.1:$((PORT + 1))
-export DB_MAX_CONNECTIONS=${DB_MAX_CONNECTIONS:-16} RUST_LOG=${RUST_LOG:-warn}
-"$bin" serve >"$work/server.log" 2>&1 &
-server_pid=$!
-wait_ready "$BASE" "$work/server.log"
+# DB_SOURCE for `simplebank deposit` (seed_users); each server gets its own.
+export DB_SOURCE DB_MAX_CONNECTIONS=${DB_MAX_CONNECTIONS:-16} RUST_LOG=${RUST_LOG:-warn}
+# A release server on database $1 at 127.0.0.1:$2 (gRPC on the port after it), ready; its pid
+# in $started_pid.
+serve() {
+    local db=$1 port=$2
+    DB_SOURCE="$PG_SERVER_URL/$db" HTTP_SERVER_ADDRESS=127.0.0.1:$port \
+        GRPC_SERVER_ADDRESS=127.0.0.1:$((port + 1)) "$bin" serve >"$work/server_$port.log" 2>&1 &
+    started_pid=$!
+    wait_ready "http://127.0.0.1:$port" "$work/server_$port.log"
+}
+serve "$DB_NAME" "$PORT"
+server_pid=$started_pid
 
 seed_users "$BASE" "$bin"
 
@@ -95,8 +125,8 @@ print(f"{pick(0.5):.2f} {pick(0.99):.2f}")')
 # now, so autovacuum and the checkpointer do not take their share of the two cores in the
 # middle of the next run (they did: the same server's GET rate moved by a third).
 settle() {
-    sql -c 'VACUUM (ANALYZE)' >/dev/null
-    sql -c 'CHECKPOINT' >/dev/null
+    local db=${1:-$DB_NAME}
+    psql -w -X -q -v ON_ERROR_STOP=1 "$PG_SERVER_URL/$db" -c 'VACUUM (ANALYZE)' -c 'CHECKPOINT' >/dev/null
 }
 
 # wrk POST /transfers as wrk_run KEY, then where a transfer's time in the server went over
@@ -155,52 +185,77 @@ money_ok=yes
 [[ "$total" == "$expected_total" ]] || money_ok=no
 
 hot=${accounts[0]} hot_token=${tokens[0]}
-growth_reads() {
-    local phase=$1 auth="authorization: Bearer $hot_token" token
-    token=$(curl -fs -D - -o /dev/null -H "$auth" "$BASE/accounts/$hot/entries?page_id=499&page_size=10" \
-        | awk 'tolower($1) == "next-page-token:" {print $2}' | tr -d '\r')
-    local skip=
-    if [[ -z "$token" ]]; then
-        echo "   (no Next-Page-Token after page 499: the account has fewer than 4,991 entries)"
-        # Before growth that depends on how many transfers the runs above made: no
-        # page 500 to read. After growth it is a failure, counted as errors.
-        [[ "$phase" == before ]] && skip=entries_token
-    fi
-    local -A reads=(
+# The page token after page 499 of the account's statement on the server at $1 (empty when
+# the account has fewer than 4,991 entries).
+token_after_499() {
+    curl -fs -D - -o /dev/null -H "authorization: Bearer $hot_token" \
+        "$1/accounts/$hot/entries?page_id=499&page_size=10" \
+        | awk 'tolower($1) == "next-page-token:" {print $2}' | tr -d '\r'
+}
+# One read of the account ($1: account, entries_1, entries_500, entries_token, history_1) on
+# the server at $3, as phase $2 (before or after growth), round $round.
+growth_read() {
+    local read=$1 phase=$2 base=$3 token=$4
+    local -A paths=(
         [account]="/accounts/$hot"
         [entries_1]="/accounts/$hot/entries?page_id=1&page_size=10"
         [entries_500]="/accounts/$hot/entries?page_id=500&page_size=10"
         [entries_token]="/accounts/$hot/entries?page_size=10&page_token=$token"
         [history_1]="/transfers?account_id=$hot&page_id=1&page_size=10"
     )
-    for read in account entries_1 entries_500 entries_token history_1; do
-        [[ "$read" == "$skip" ]] && continue
-        settle
-        echo "== $phase growth: GET ${reads[$read]}"
-        wrk_run "${phase}_$read" "$GROW_DURATION" -H "$auth" "$BASE${reads[$read]}"
-    done
+    echo "== $phase growth, round $round: GET ${paths[$read]}"
+    ROUND=$round wrk_run "${phase}_$read" "$GROW_DURATION" -H "authorization: Bearer $hot_token" "$base${paths[$read]}"
 }
 
 if [[ "$GROW" == 1 ]]; then
-    growth_reads before
+    # The bank as it is now stays, as $BEFORE_DB, for the reads before growth.
+    stop_server "$server_pid"
+    server_pid=
+    psql -w -X -q -v ON_ERROR_STOP=1 "$PG_SERVER_URL/postgres" -c "CREATE DATABASE $BEFORE_DB TEMPLATE $DB_NAME"
     echo "== growing the bank: $GROW_ACCOUNTS accounts, $GROW_ENTRIES entries ($GROW_HOT_ENTRIES on account $hot), $GROW_TRANSFERS transfers"
     start=$SECONDS
     sql -v accounts="$GROW_ACCOUNTS" -v entries="$GROW_ENTRIES" -v hot_entries="$GROW_HOT_ENTRIES" \
         -v transfers="$GROW_TRANSFERS" -v hot_account="$hot" -f bench/grow.sql
     echo "   grown in $((SECONDS - start)) s: $(sql -c "SELECT count(*) FROM entries WHERE account_id = $hot") entries and $(sql -c "SELECT count(*) FROM transfers WHERE $hot IN (from_account_id, to_account_id)") transfers on account $hot"
-    growth_reads after
+    serve "$DB_NAME" "$PORT"
+    server_pid=$started_pid
+    serve "$BEFORE_DB" "$BEFORE_PORT"
+    before_server_pid=$started_pid
+    before_base=http://127.0.0.1:$BEFORE_PORT
+    before_token=$(token_after_499 "$before_base")
+    # Before growth, page 500 exists only when the transfer runs above gave the account
+    # 4,991 entries: without it that read is left out. After growth it is a failure,
+    # counted as errors.
+    [[ -n "$before_token" ]] || echo "   (before growth, no Next-Page-Token after page 499: fewer than 4,991 entries)"
+    after_token=$(token_after_499 "$BASE")
+    settle "$BEFORE_DB"
+    settle "$DB_NAME"
+    for round in $(seq "$GROW_ROUNDS"); do
+        for read in account entries_1 entries_500 entries_token history_1; do
+            [[ "$read" == entries_token && -z "$before_token" ]] \
+                || growth_read "$read" before "$before_base" "$before_token"
+            growth_read "$read" after "$BASE" "$after_token"
+        done
+    done
 fi
 
-hwm=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+stop_server "$server_pid"
+stop_server "$before_server_pid"
+server_pid= before_server_pid=
 machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$results" "$hwm" "$money_ok" "$machine" <<'PY'
+python3 - "$results" "$peak_kb" "$money_ok" "$machine" <<'PY'
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
-hwm_kb, money_ok, machine = int(sys.argv[2]), sys.argv[3], sys.argv[4]
-pg, http = {}, {}
+peak_kb, money_ok, machine = int(sys.argv[2]), sys.argv[3], sys.argv[4]
+pg, http, rounds = {}, {}, {}
 for kind, key, rnd, rate, p50, p99, errors in rows:
     entry = (float(rate), float(p50), float(p99), int(float(errors)))
-    (pg.setdefault(key, {}) if kind == "pg" else http)[rnd if kind == "pg" else key] = entry
+    (pg if kind == "pg" else rounds).setdefault(key, {})[rnd] = entry
+# A read measured in several rounds: the mean rate and p50, the worst p99, all errors.
+for key, by_round in rounds.items():
+    runs = list(by_round.values())
+    http[key] = (sum(r[0] for r in runs) / len(runs), sum(r[1] for r in runs) / len(runs),
+                 max(r[2] for r in runs), sum(r[3] for r in runs))
 def mean_rate(key):
     rates = [r[0] for r in pg[key].values()]
     return sum(rates) / len(rates)
@@ -230,11 +285,12 @@ for name, server, base, target, p99_target in checks:
     ok = (target is None or ratio >= target) and http[server][2] <= p99_target and http[server][3] == 0
     shown = f"≥ {target}" if target else "–"
     print(f"| {name} | {ratio:.2f} | {shown} | ≤ {p99_target} ms (p99 {http[server][2]:.2f}) | {verdict(ok)} |")
-print(f"\nserver peak RSS (VmHWM): {hwm_kb / 1024:.1f} MB (target ≤ 64 MB): {verdict(hwm_kb <= 64 * 1024)}")
+print(f"\nserver peak RSS (VmHWM, the highest of the run's servers): {peak_kb / 1024:.1f} MB (target ≤ 64 MB): {verdict(peak_kb <= 64 * 1024)}")
 print(f"money check: {'ok' if money_ok == 'yes' else 'FAILED: money was created or lost'}")
 if "before_account" in http:
-    print("\n| growth read | before /s | after /s | after p99 ms | after / before | target |")
-    print("|---|---:|---:|---:|---:|---|")
+    print(f"\n(before and after read in alternation, {len(rounds['after_account'])} rounds each: mean rates, worst p99)")
+    print("\n| growth read | before /s | after /s | after p99 ms | after / before | per round | target |")
+    print("|---|---:|---:|---:|---:|---|---|")
     reads = [("account", "GET /accounts/{id}", 0.8), ("entries_1", "entries page_id=1", 0.8),
              ("entries_500", "entries page_id=500 (offset 4,990)", None),
              ("entries_token", "entries by page_token (page 500)", None),
@@ -242,11 +298,13 @@ if "before_account" in http:
     page_one_after = http["after_entries_1"][0]
     for key, name, target in reads:
         before, after = http.get("before_" + key), http["after_" + key]
-        if before is None:  # no page 500 before growth (see growth_reads)
-            shown_before, growth, shown_growth, before_errors = "–", None, "–", 0
+        if before is None:  # no page 500 before growth (see token_after_499)
+            shown_before, growth, shown_growth, before_errors, per_round = "–", None, "–", 0, "–"
         else:
             growth = after[0] / before[0]
             shown_before, shown_growth, before_errors = f"{before[0]:,.0f}", f"{growth:.2f}", before[3]
+            per_round = ", ".join(f"{rounds['after_' + key][r][0] / run[0]:.2f}"
+                                  for r, run in sorted(rounds["before_" + key].items()))
         if target:
             goal, ok = f"after ≥ {target}× before", growth is not None and growth >= target
         elif key == "entries_500":
@@ -255,7 +313,7 @@ if "before_account" in http:
             goal, ok = "≈ page 1 after (≥ 0.8×)", after[0] >= 0.8 * page_one_after
         errors = before_errors + after[3]
         note = "" if errors == 0 else f" ({errors} errors)"
-        print(f"| {name} | {shown_before} | {after[0]:,.0f} | {after[2]:.2f} | {shown_growth} | {goal}: {verdict(ok and errors == 0)}{note} |")
+        print(f"| {name} | {shown_before} | {after[0]:,.0f} | {after[2]:.2f} | {shown_growth} | {per_round} | {goal}: {verdict(ok and errors == 0)}{note} |")
 print(f"\nmachine: {machine}")
 PY
 [[ "$money_ok" == yes ]] || { echo "money was created or lost" >&2; exit 1; }
