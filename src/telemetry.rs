@@ -86,6 +86,14 @@ impl Extractor for Headers<'_> {
     }
 }
 
+/// A new request id: a random (v4) UUID drawn from the thread's generator. (uuid's
+/// `new_v4` asks the kernel for every id: one `getrandom` system call per request.)
+pub fn new_request_id() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
+}
+
 /// Puts `span` (a request's root span, declared with an empty `trace_id` field) in
 /// the caller's trace when `headers` carry a valid `traceparent`, else in a new
 /// trace, and records the trace id on it. Call before the span is first entered.

@@ -46,7 +46,7 @@ fn request_id(headers: &http::HeaderMap) -> String {
         .get("x-request-id")
         .and_then(|value| value.to_str().ok())
         .filter(|id| (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()))
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+        .map_or_else(telemetry::new_request_id, str::to_owned)
 }
 
 impl<S, B, R> tower::Service<http::Request<B>> for Observe<S>

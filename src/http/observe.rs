@@ -13,7 +13,7 @@ fn request_id(req: &Request) -> String {
         .get("x-request-id")
         .and_then(|value| value.to_str().ok())
         .filter(|id| (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()))
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+        .map_or_else(telemetry::new_request_id, str::to_owned)
 }
 
 /// Counts an error answered as 503 by its cause; called by the error writers.
