@@ -4,6 +4,7 @@ use super::{
     auth::require_auth,
     dto::{AccountBody, CreateAccountRequest, DepositBody, DepositRequest, EntryBody, all},
     extract::{Created, Paged, bank, json_body, page, page_request, path_id, principal},
+    json::JsonBody,
 };
 use crate::{
     domain::{AccountId, Amount, Currency, Violations, both},
@@ -53,10 +54,10 @@ pub async fn create_account(
 pub async fn get_account(
     req: &mut Request,
     depot: &mut Depot,
-) -> Result<Json<AccountBody>, AppError> {
+) -> Result<JsonBody<AccountBody>, AppError> {
     let caller = principal(depot)?;
     let account = bank(depot)?.get_account(&caller, account_id(req)?).await?;
-    Ok(Json(account.into()))
+    Ok(JsonBody(account.into()))
 }
 
 /// The caller's accounts, ordered by id.
@@ -73,10 +74,10 @@ pub async fn get_account(
 pub async fn list_accounts(
     req: &mut Request,
     depot: &mut Depot,
-) -> Result<Json<Vec<AccountBody>>, AppError> {
+) -> Result<JsonBody<Vec<AccountBody>>, AppError> {
     let caller = principal(depot)?;
     let accounts = bank(depot)?.list_accounts(&caller, page(req)?).await?;
-    Ok(Json(all(accounts)))
+    Ok(JsonBody(all(accounts)))
 }
 
 /// An account's entries, newest first: its owner or a banker.

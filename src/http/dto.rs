@@ -120,7 +120,9 @@ pub struct UserBody {
     pub email: String,
     /// `depositor` or `banker`.
     pub role: String,
+    #[serde(serialize_with = "super::json::rfc3339")]
     pub password_changed_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::json::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -141,8 +143,10 @@ impl From<UserView> for UserBody {
 pub struct LoginBody {
     pub session_id: Uuid,
     pub access_token: String,
+    #[serde(serialize_with = "super::json::rfc3339")]
     pub access_token_expires_at: DateTime<Utc>,
     pub refresh_token: String,
+    #[serde(serialize_with = "super::json::rfc3339")]
     pub refresh_token_expires_at: DateTime<Utc>,
     pub user: UserBody,
 }
@@ -163,6 +167,7 @@ impl From<LoginResult> for LoginBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RenewBody {
     pub access_token: String,
+    #[serde(serialize_with = "super::json::rfc3339")]
     pub access_token_expires_at: DateTime<Utc>,
 }
 
@@ -182,6 +187,7 @@ pub struct AccountBody {
     /// Minor units (cents).
     pub balance: i64,
     pub currency: String,
+    #[serde(serialize_with = "super::json::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -203,6 +209,7 @@ pub struct EntryBody {
     pub account_id: i64,
     /// Negative for money out, positive for money in.
     pub amount: i64,
+    #[serde(serialize_with = "super::json::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -223,6 +230,7 @@ pub struct TransferBody {
     pub from_account_id: i64,
     pub to_account_id: i64,
     pub amount: i64,
+    #[serde(serialize_with = "super::json::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 

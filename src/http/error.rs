@@ -116,11 +116,14 @@ pub fn write_transport_error(res: &mut Response, status: StatusCode) {
         res.add_header("retry-after", "1", true).ok();
     }
     res.status_code(status);
-    res.render(Json(ErrorBody {
-        error: error.to_owned(),
-        code: code.to_owned(),
-        field_violations: None,
-    }));
+    super::json::render(
+        res,
+        &ErrorBody {
+            error: error.to_owned(),
+            code: code.to_owned(),
+            field_violations: None,
+        },
+    );
 }
 
 /// Seconds a client should wait before retrying, for the errors that invite a retry.
@@ -151,7 +154,7 @@ impl Writer for AppError {
                 .ok();
         }
         res.status_code(status);
-        res.render(Json(body_of(&self)));
+        super::json::render(res, &body_of(&self));
     }
 }
 

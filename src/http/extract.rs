@@ -14,7 +14,7 @@ use crate::{
     service::{Bank, ClientInfo, Principal},
 };
 
-use super::limits::MAX_BODY_BYTES;
+use super::{json, limits::MAX_BODY_BYTES};
 
 pub fn bank(depot: &Depot) -> Result<Arc<Bank>, AppError> {
     depot
@@ -121,7 +121,7 @@ pub struct Created<T>(pub T);
 impl<T: Serialize + Send> Writer for Created<T> {
     async fn write(self, _req: &mut Request, _depot: &mut Depot, res: &mut Response) {
         res.status_code(StatusCode::CREATED);
-        res.render(Json(self.0));
+        json::render(res, &self.0);
     }
 }
 
@@ -154,7 +154,7 @@ impl<T: Serialize + Send> Writer for Paged<T> {
             // A token is hex: always a valid header value.
             res.add_header("next-page-token", token, true).ok();
         }
-        res.render(Json(self.0));
+        json::render(res, &self.0);
     }
 }
 

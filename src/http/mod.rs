@@ -8,6 +8,7 @@ mod dto;
 pub mod error;
 mod extract;
 mod gateway;
+mod json;
 pub mod limits;
 mod observe;
 mod ops;

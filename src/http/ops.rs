@@ -5,7 +5,7 @@ use std::sync::Arc;
 use salvo::{oapi::ToSchema, prelude::*};
 use serde::Serialize;
 
-use super::extract::bank;
+use super::{extract::bank, json::JsonBody};
 use crate::{error::AppError, metrics::Metrics};
 
 pub fn router() -> Router {
@@ -24,8 +24,8 @@ struct Status {
 
 /// Liveness: 200 while the process runs.
 #[endpoint(operation_id = "check_health", tags("operations"), status_codes(200))]
-async fn healthz() -> Json<Status> {
-    Json(Status { status: "ok" })
+async fn healthz() -> JsonBody<Status> {
+    JsonBody(Status { status: "ok" })
 }
 
 /// Readiness: 200 when the database answers, else 503.
@@ -34,9 +34,9 @@ async fn healthz() -> Json<Status> {
     tags("operations"),
     status_codes(200, 500, 503)
 )]
-async fn readyz(depot: &mut Depot) -> Result<Json<Status>, AppError> {
+async fn readyz(depot: &mut Depot) -> Result<JsonBody<Status>, AppError> {
     bank(depot)?.ready().await?;
-    Ok(Json(Status { status: "ready" }))
+    Ok(JsonBody(Status { status: "ready" }))
 }
 
 /// OpenMetrics text: request counts and latency by route and status, pool usage.

@@ -4,6 +4,7 @@ use super::{
     auth::require_auth,
     dto::{CreateTransferRequest, TransferBody, TransferResultBody},
     extract::{Created, Paged, bank, json_body, page_request, path_id, principal, query_int},
+    json::JsonBody,
 };
 use crate::{
     domain::{AccountId, IdempotencyKey, both},
@@ -79,12 +80,12 @@ pub async fn create_transfer(
 pub async fn get_transfer(
     req: &mut Request,
     depot: &mut Depot,
-) -> Result<Json<TransferBody>, AppError> {
+) -> Result<JsonBody<TransferBody>, AppError> {
     let caller = principal(depot)?;
     let transfer = bank(depot)?
         .get_transfer(&caller, path_id(req, "id")?)
         .await?;
-    Ok(Json(transfer.into()))
+    Ok(JsonBody(transfer.into()))
 }
 
 /// Transfers touching an account, newest first: its owner or a banker.

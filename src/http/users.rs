@@ -7,6 +7,7 @@ use super::{
         UpdateUserRequest, UserBody,
     },
     extract::{Created, NoContent, bank, client_info, json_body, principal},
+    json::JsonBody,
 };
 use crate::{
     domain::Username,
@@ -59,11 +60,14 @@ pub async fn create_user(
 ///
 /// An unknown username and a wrong password give the same 401.
 #[endpoint(operation_id = "login_user", tags("users"), request_body = LoginRequest, status_codes(200, 400, 401, 429, 500, 503))]
-pub async fn login_user(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginBody>, AppError> {
+pub async fn login_user(
+    req: &mut Request,
+    depot: &mut Depot,
+) -> Result<JsonBody<LoginBody>, AppError> {
     let body: LoginRequest = json_body(req).await?;
     let input = LoginInput::parse(body.username.as_deref(), body.password.as_deref())?;
     let login = bank(depot)?.login(input, &client_info(req, depot)).await?;
-    Ok(Json(login.into()))
+    Ok(JsonBody(login.into()))
 }
 
 /// A new access token for a refresh token whose session is open.
@@ -71,10 +75,10 @@ pub async fn login_user(req: &mut Request, depot: &mut Depot) -> Result<Json<Log
 pub async fn renew_access_token(
     req: &mut Request,
     depot: &mut Depot,
-) -> Result<Json<RenewBody>, AppError> {
+) -> Result<JsonBody<RenewBody>, AppError> {
     let token = refresh_token(req).await?;
     let renewed = bank(depot)?.renew_access(&token).await?;
-    Ok(Json(renewed.into()))
+    Ok(JsonBody(renewed.into()))
 }
 
 /// Log out: blocks the session, so its refresh token stops working.
@@ -94,10 +98,10 @@ async fn refresh_token(req: &mut Request) -> Result<String, AppError> {
 
 /// The caller's own user.
 #[endpoint(operation_id = "get_me", tags("users"), security(("bearer" = [])), status_codes(200, 401, 404, 500, 503))]
-pub async fn get_me(depot: &mut Depot) -> Result<Json<UserBody>, AppError> {
+pub async fn get_me(depot: &mut Depot) -> Result<JsonBody<UserBody>, AppError> {
     let caller = principal(depot)?;
     let user = bank(depot)?.get_me(&caller).await?;
-    Ok(Json(user.into()))
+    Ok(JsonBody(user.into()))
 }
 
 /// Change any of full name, e-mail and password. Depositors may change only
@@ -110,7 +114,10 @@ pub async fn get_me(depot: &mut Depot) -> Result<Json<UserBody>, AppError> {
     parameters(("username" = String, Path, description = "The user to change")),
     status_codes(200, 400, 401, 403, 404, 409, 500, 503)
 )]
-pub async fn update_user(req: &mut Request, depot: &mut Depot) -> Result<Json<UserBody>, AppError> {
+pub async fn update_user(
+    req: &mut Request,
+    depot: &mut Depot,
+) -> Result<JsonBody<UserBody>, AppError> {
     let caller = principal(depot)?;
     let target = Username::parse(&req.param::<String>("username").unwrap_or_default())?;
     let body: UpdateUserRequest = json_body(req).await?;
@@ -120,5 +127,5 @@ pub async fn update_user(req: &mut Request, depot: &mut Depot) -> Result<Json<Us
         body.password.as_deref(),
     )?;
     let user = bank(depot)?.update_user(&caller, &target, changes).await?;
-    Ok(Json(user.into()))
+    Ok(JsonBody(user.into()))
 }
