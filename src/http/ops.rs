@@ -39,7 +39,11 @@ async fn readyz(depot: &mut Depot) -> Result<JsonBody<Status>, AppError> {
     Ok(JsonBody(Status { status: "ready" }))
 }
 
-/// OpenMetrics text: request counts and latency by route and status, pool usage.
+/// OpenMetrics text: request counts and latency, pool, money gate and lock waits.
+///
+/// Request counts and latency by route and status (HTTP and gRPC); the connection pool's
+/// size and waits; the money gate's waits; blocked backends and the longest lock wait;
+/// password hashes in flight; transfers, deposits, and 503s by cause.
 #[endpoint(
     operation_id = "get_metrics",
     tags("operations"),
