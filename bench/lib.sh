@@ -15,6 +15,18 @@ wait_ready() {
     exit 1
 }
 
+# serve NAME HTTP_PORT [KEY=VALUE...]: the release server $bin in the background, with the
+# settings given added to its environment (gRPC on HTTP_PORT + 1000), logging to
+# $work/NAME.log; ready when this returns, its pid in $served_pid.
+serve() {
+    local name=$1 http_port=$2
+    shift 2
+    env HTTP_SERVER_ADDRESS="127.0.0.1:$http_port" GRPC_SERVER_ADDRESS="127.0.0.1:$((http_port + 1000))" \
+        "$@" "$bin" serve >"$work/$name.log" 2>&1 &
+    served_pid=$!
+    wait_ready "http://127.0.0.1:$http_port" "$work/$name.log"
+}
+
 # Through the server at BASE: USERS users with one USD account each, funded with
 # 1,000,000,000 cents by `BIN deposit` (the CLI reaches DB_SOURCE). Sets tokens,
 # accounts, min_id, max_id and expected_total.

@@ -83,19 +83,9 @@ bin=target/release/simplebank
 psql -w -X -q "$PG_SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" \
     -c "DROP DATABASE IF EXISTS $BEFORE_DB WITH (FORCE)"
 
-# DB_SOURCE for `simplebank deposit` (seed_users); each server gets its own.
 export DB_SOURCE DB_MAX_CONNECTIONS=${DB_MAX_CONNECTIONS:-16} RUST_LOG=${RUST_LOG:-warn}
-# A release server on database $1 at 127.0.0.1:$2 (gRPC on the port after it), ready; its pid
-# in $started_pid.
-serve() {
-    local db=$1 port=$2
-    DB_SOURCE="$PG_SERVER_URL/$db" HTTP_SERVER_ADDRESS=127.0.0.1:$port \
-        GRPC_SERVER_ADDRESS=127.0.0.1:$((port + 1)) "$bin" serve >"$work/server_$port.log" 2>&1 &
-    started_pid=$!
-    wait_ready "http://127.0.0.1:$port" "$work/server_$port.log"
-}
-serve "$DB_NAME" "$PORT"
-server_pid=$started_pid
+serve server "$PORT"
+server_pid=$served_pid
 
 seed_users "$BASE" "$bin"
 
@@ -217,10 +207,10 @@ if [[ "$GROW" == 1 ]]; then
     sql -v accounts="$GROW_ACCOUNTS" -v entries="$GROW_ENTRIES" -v hot_entries="$GROW_HOT_ENTRIES" \
         -v transfers="$GROW_TRANSFERS" -v hot_account="$hot" -f bench/grow.sql
     echo "   grown in $((SECONDS - start)) s: $(sql -c "SELECT count(*) FROM entries WHERE account_id = $hot") entries and $(sql -c "SELECT count(*) FROM transfers WHERE $hot IN (from_account_id, to_account_id)") transfers on account $hot"
-    serve "$DB_NAME" "$PORT"
-    server_pid=$started_pid
-    serve "$BEFORE_DB" "$BEFORE_PORT"
-    before_server_pid=$started_pid
+    serve server_grown "$PORT"
+    server_pid=$served_pid
+    serve server_before "$BEFORE_PORT" DB_SOURCE="$PG_SERVER_URL/$BEFORE_DB"
+    before_server_pid=$served_pid
     before_base=http://127.0.0.1:$BEFORE_PORT
     before_token=$(token_after_499 "$before_base")
     # Before growth, page 500 exists only when the transfer runs above gave the account
@@ -304,7 +294,7 @@ if "before_account" in http:
             growth = after[0] / before[0]
             shown_before, shown_growth, before_errors = f"{before[0]:,.0f}", f"{growth:.2f}", before[3]
             per_round = ", ".join(f"{rounds['after_' + key][r][0] / run[0]:.2f}"
-                                  for r, run in sorted(rounds["before_" + key].items()))
+                                  for r, run in rounds["before_" + key].items())
         if target:
             goal, ok = f"after ≥ {target}× before", growth is not None and growth >= target
         elif key == "entries_500":

@@ -77,15 +77,12 @@ psql -w -X -q "$PG_SERVER_URL/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WIT
 # The CLI's deposits (seed_users) reach the database directly.
 export RUST_LOG=${RUST_LOG:-warn} DB_SOURCE=$DIRECT_URL
 
-# serve NAME HTTP_PORT [KEY=VALUE...]: a server in the background, ready when this returns.
-serve() {
+# A server (serve, bench/lib.sh) on the database directly unless told otherwise; stopped at exit.
+serve_replica() {
     local name=$1 http_port=$2
     shift 2
-    env DB_SOURCE="$DIRECT_URL" DB_MAX_CONNECTIONS="$PER_REPLICA_POOL" \
-        HTTP_SERVER_ADDRESS="127.0.0.1:$http_port" GRPC_SERVER_ADDRESS="127.0.0.1:$((http_port + 1000))" \
-        "$@" "$bin" serve >"$work/$name.log" 2>&1 &
-    pids+=($!)
-    wait_ready "http://127.0.0.1:$http_port" "$work/$name.log"
+    serve "$name" "$http_port" DB_SOURCE="$DIRECT_URL" DB_MAX_CONNECTIONS="$PER_REPLICA_POOL" "$@"
+    pids+=("$served_pid")
 }
 
 pgbouncer_port=$((PORT + 90))
@@ -111,7 +108,7 @@ POOLED_URL="postgresql://$PG_USER@127.0.0.1:$pgbouncer_port/$DB_NAME"
 
 # The reference server creates and migrates the database; its seed serves every layout.
 direct_port=$PORT
-serve direct "$direct_port"
+serve_replica direct "$direct_port"
 seed_users "http://127.0.0.1:$direct_port" "$bin"
 write_wrk_scripts
 
@@ -143,7 +140,7 @@ for n in $REPLICAS; do
     backends=
     for i in $(seq "$n"); do
         replica_port=$((PORT + 10 + i))
-        serve "replica_${n}_$i" "$replica_port" DB_SOURCE="$POOLED_URL" DB_POOL_MODE=transaction \
+        serve_replica "replica_${n}_$i" "$replica_port" DB_SOURCE="$POOLED_URL" DB_POOL_MODE=transaction \
             DB_MIGRATION_SOURCE="$DIRECT_URL"
         backends+="    server replica$i 127.0.0.1:$replica_port"$'\n'
     done
@@ -171,7 +168,7 @@ done
 kill -TERM "$pgbouncer_pid" 2>/dev/null || true
 wait "$pgbouncer_pid" 2>/dev/null || true
 
-serve direct_again "$direct_port"
+serve_replica direct_again "$direct_port"
 measure direct_2 "http://127.0.0.1:$direct_port"
 stop_all
 

@@ -86,12 +86,22 @@ impl Extractor for Headers<'_> {
     }
 }
 
-/// A new request id: a random (v4) UUID drawn from the thread's generator. (uuid's
-/// `new_v4` asks the kernel for every id: one `getrandom` system call per request.)
-pub fn new_request_id() -> String {
-    uuid::Builder::from_random_bytes(rand::random())
-        .into_uuid()
-        .to_string()
+/// A request's id, for HTTP and gRPC alike: the caller's `x-request-id` if it is sane,
+/// else a random (v4) UUID drawn from the thread's generator. (uuid's `new_v4` asks the
+/// kernel for every id: one `getrandom` system call per request.)
+pub fn request_id(headers: &http::HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .filter(|id| (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(
+            || {
+                uuid::Builder::from_random_bytes(rand::random())
+                    .into_uuid()
+                    .to_string()
+            },
+            str::to_owned,
+        )
 }
 
 /// Puts `span` (a request's root span, declared with an empty `trace_id` field) in

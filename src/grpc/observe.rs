@@ -40,15 +40,6 @@ pub struct Observe<S> {
     metrics: Arc<Metrics>,
 }
 
-/// A caller's request id if it is sane, else a new one.
-fn request_id(headers: &http::HeaderMap) -> String {
-    headers
-        .get("x-request-id")
-        .and_then(|value| value.to_str().ok())
-        .filter(|id| (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()))
-        .map_or_else(telemetry::new_request_id, str::to_owned)
-}
-
 impl<S, B, R> tower::Service<http::Request<B>> for Observe<S>
 where
     S: tower::Service<http::Request<B>, Response = http::Response<R>>,
@@ -66,7 +57,7 @@ where
         let path = request.uri().path().to_owned();
         let span = tracing::info_span!(
             "grpc",
-            request_id = %request_id(request.headers()),
+            request_id = %telemetry::request_id(request.headers()),
             trace_id = Empty,
             method = %path,
             otel.name = %path.trim_start_matches('/'),

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::{
     dto::{LoginBody, UserBody},
     extract::{bank, client_info, json_body},
+    json::{self, JsonBody},
 };
 use crate::{
     domain::{Username, both},
@@ -70,11 +71,14 @@ impl Writer for GatewayError {
             }
         };
         res.status_code(status);
-        res.render(Json(json!({
-            "code": code as i32,
-            "message": self.0.to_string(),
-            "details": details,
-        })));
+        json::render(
+            res,
+            &json!({
+                "code": code as i32,
+                "message": self.0.to_string(),
+                "details": details,
+            }),
+        );
     }
 }
 
@@ -115,7 +119,7 @@ struct UpdateUserRequest {
 async fn create_user(
     req: &mut Request,
     depot: &mut Depot,
-) -> Result<Json<UserEnvelope>, GatewayError> {
+) -> Result<JsonBody<UserEnvelope>, GatewayError> {
     let body: CreateUserRequest = json_body(req).await?;
     let new = NewUser::parse(
         given(&body.username),
@@ -124,22 +128,25 @@ async fn create_user(
         given(&body.email),
     )?;
     let user = bank(depot)?.create_user(new).await?;
-    Ok(Json(UserEnvelope { user: user.into() }))
+    Ok(JsonBody(UserEnvelope { user: user.into() }))
 }
 
 #[handler]
-async fn login_user(req: &mut Request, depot: &mut Depot) -> Result<Json<LoginBody>, GatewayError> {
+async fn login_user(
+    req: &mut Request,
+    depot: &mut Depot,
+) -> Result<JsonBody<LoginBody>, GatewayError> {
     let body: LoginRequest = json_body(req).await?;
     let input = LoginInput::parse(given(&body.username), given(&body.password))?;
     let login = bank(depot)?.login(input, &client_info(req, depot)).await?;
-    Ok(Json(login.into()))
+    Ok(JsonBody(login.into()))
 }
 
 #[handler]
 async fn update_user(
     req: &mut Request,
     depot: &mut Depot,
-) -> Result<Json<UserEnvelope>, GatewayError> {
+) -> Result<JsonBody<UserEnvelope>, GatewayError> {
     let header = req
         .headers()
         .get("authorization")
@@ -156,5 +163,5 @@ async fn update_user(
     );
     let (target, changes) = both(target, changes)?;
     let user = bank.update_user(&caller, &target, changes).await?;
-    Ok(Json(UserEnvelope { user: user.into() }))
+    Ok(JsonBody(UserEnvelope { user: user.into() }))
 }

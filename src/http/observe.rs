@@ -7,15 +7,6 @@ use tracing::{Instrument, field::Empty};
 
 use crate::{error::AppError, metrics::Metrics, store::unavailable_cause, telemetry};
 
-/// A caller's request id if it is sane, else a new one.
-fn request_id(req: &Request) -> String {
-    req.headers()
-        .get("x-request-id")
-        .and_then(|value| value.to_str().ok())
-        .filter(|id| (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()))
-        .map_or_else(telemetry::new_request_id, str::to_owned)
-}
-
 /// Counts an error answered as 503 by its cause; called by the error writers.
 pub(super) fn count_unavailable(err: &AppError, depot: &Depot) {
     if let AppError::Unavailable(cause) = err
@@ -41,7 +32,7 @@ impl Handler for Observe {
         res: &mut Response,
         ctrl: &mut FlowCtrl,
     ) {
-        let id = request_id(req);
+        let id = telemetry::request_id(req.headers());
         res.add_header("x-request-id", &id, true).ok();
         let method = req.method().to_string();
         let span = tracing::info_span!(
