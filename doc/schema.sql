@@ -84,7 +84,7 @@ CREATE UNIQUE INDEX "entries_account_id_account_seq_key" ON "entries" ("account_
 
 CREATE INDEX "transfers_from_account_id_id_idx" ON "transfers" ("from_account_id", "id");
 
-CREATE INDEX "transfers_to_account_id_id_idx" ON "transfers" ("to_account_id", "id");
+CREATE INDEX "transfers_to_account_id_id_from_account_id_idx" ON "transfers" ("to_account_id", "id", "from_account_id");
 
 CREATE INDEX ON "transfers" ("from_account_id", "to_account_id");
 

@@ -31,24 +31,29 @@ LIMIT :limit OFFSET :offset;
 
 --! list_entries_newest_first : Entry
 --- A page of an account's statement, newest first: the entries older than `before_id`
---- (i64::MAX for the first page), after skipping `offset` of them (0 for a keyset page).
---- One backward range scan of entries (account_id, id): a keyset page costs the same on
---- a ledger of any size, an offset page reads `offset` more index entries.
+--- (i64::MAX for page 1 and offset pages), after skipping `offset` of them (0 for a
+--- keyset page). Entries are numbered 1, 2, ... per account with no gaps, in id order,
+--- up to the account's `entry_count`, so the page is a range of statement positions:
+--- one backward range scan of entries (account_id, account_seq), the same on a ledger
+--- of any size, however deep the page. Where it starts: one below the position of the
+--- entry `before_id` (a page token's last entry: a primary-key read); for i64::MAX the
+--- account's newest; for an id that is not an entry of the account (no token of this
+--- server), the newest entry below it.
 SELECT id, account_id, amount, created_at
 FROM entries
 WHERE account_id = :account_id
-  AND id < :before_id
-ORDER BY id DESC
-LIMIT :limit OFFSET :offset;
-
---! list_entries_newest_first_skipping : Entry
---- An offset page of an account's statement (`page_id` > 1), newest first: the entries
---- numbered `offset` and more below the account's newest (entries are numbered 1, 2, ...
---- per account with no gaps, in id order, up to the account's `entry_count`). One backward range scan of entries
---- (account_id, account_seq): a page costs the same however deep it is.
-SELECT id, account_id, amount, created_at
-FROM entries
-WHERE account_id = :account_id
-  AND account_seq <= (SELECT entry_count FROM accounts WHERE id = :account_id) - :offset
+  AND account_seq <= coalesce(
+      (SELECT last_seen.account_seq - 1
+       FROM entries last_seen
+       WHERE last_seen.id = :before_id AND last_seen.account_id = :account_id),
+      (SELECT account.entry_count
+       FROM accounts account
+       WHERE account.id = :account_id AND :before_id = 9223372036854775807),
+      (SELECT below.account_seq
+       FROM entries below
+       WHERE below.account_id = :account_id AND below.id < :before_id
+       ORDER BY below.id DESC
+       LIMIT 1)
+    ) - :offset
 ORDER BY account_seq DESC
 LIMIT :limit;

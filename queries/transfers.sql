@@ -25,28 +25,36 @@ LIMIT :limit OFFSET :offset;
 --! list_transfers_of_account : Transfer
 --- A page of the transfers that touch one account on either side, newest first: those
 --- older than `before_id` (i64::MAX for the first page), after skipping `offset` (0 for a
---- keyset page). Each side is one backward range scan of its (account, id) index, cut at
---- `limit + offset` rows, and the two are merged by id (Merge Append): nothing is sorted,
---- whatever the account's history. A transfer to oneself is counted once (from side).
-SELECT id, from_account_id, to_account_id, amount, created_at
+--- keyset page). The page's ids come from the indexes alone: each side is one backward
+--- index-only range scan, cut at `limit + offset` ids, and the two are merged by id
+--- (Merge Append); then the page's rows are read by primary key, in that order. Nothing
+--- is sorted, whatever the account's history, and no plan can prefer walking the
+--- primary key (a generic plan does not know the page size). A transfer to oneself is
+--- counted once (from side).
+SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.created_at
 FROM (
-  (SELECT id, from_account_id, to_account_id, amount, created_at
-   FROM transfers
-   WHERE from_account_id = :account_id
-     AND id < :before_id
-   ORDER BY id DESC
-   LIMIT :limit::bigint + :offset::bigint)
-  UNION ALL
-  (SELECT id, from_account_id, to_account_id, amount, created_at
-   FROM transfers
-   WHERE to_account_id = :account_id
-     AND from_account_id <> :account_id
-     AND id < :before_id
-   ORDER BY id DESC
-   LIMIT :limit::bigint + :offset::bigint)
-) AS history
-ORDER BY id DESC
-LIMIT :limit OFFSET :offset;
+  SELECT id
+  FROM (
+    (SELECT id
+     FROM transfers
+     WHERE from_account_id = :account_id
+       AND id < :before_id
+     ORDER BY id DESC
+     LIMIT :limit::bigint + :offset::bigint)
+    UNION ALL
+    (SELECT id
+     FROM transfers
+     WHERE to_account_id = :account_id
+       AND from_account_id <> :account_id
+       AND id < :before_id
+     ORDER BY id DESC
+     LIMIT :limit::bigint + :offset::bigint)
+  ) AS sides
+  ORDER BY id DESC
+  LIMIT :limit OFFSET :offset
+) AS page
+JOIN transfers t ON t.id = page.id
+ORDER BY t.id DESC;
 
 --! get_transfer_with_owners : TransferWithOwners()
 --- One transfer and the owners of both its accounts, to decide who may read it.

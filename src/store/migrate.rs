@@ -292,7 +292,7 @@ mod tests {
     #[test]
     fn migrations_are_embedded_in_version_order() {
         let versions: Vec<u64> = MIGRATIONS.iter().map(|m| m.version).collect();
-        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
         assert!(
             MIGRATIONS
                 .iter()

@@ -8,7 +8,7 @@ use codegen::{
     client::Params,
     queries::{
         accounts::{create_account, get_account, list_accounts},
-        entries::{list_entries_newest_first, list_entries_newest_first_skipping},
+        entries::list_entries_newest_first,
         failed_logins::{
             count_failed_logins, record_failed_login, reset_failed_logins_of_username,
         },
@@ -242,24 +242,10 @@ impl BankStore for Store {
             window.offset,
         );
         let conn = self.read().await?;
-        // Page 1 and keyset pages read the entries below `before` by id; an offset page
-        // (which always starts at the newest entry) reads a range of statement positions.
-        let result = if offset == 0 {
-            list_entries_newest_first()
-                .bind(&conn, &account, &before, &limit, &offset)
-                .all()
-                .await
-        } else {
-            debug_assert_eq!(
-                before,
-                i64::MAX,
-                "an offset page starts at the newest entry"
-            );
-            list_entries_newest_first_skipping()
-                .bind(&conn, &account, &offset, &limit)
-                .all()
-                .await
-        };
+        let result = list_entries_newest_first()
+            .bind(&conn, &account, &before, &offset, &limit)
+            .all()
+            .await;
         Ok(conn.finish(result).await?)
     }
 

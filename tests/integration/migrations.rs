@@ -46,8 +46,8 @@ async fn up_down_up_rebuilds_the_same_schema() {
     migrate::up(&mut client, None).await.expect("up again");
     let second = catalog(&client).await;
 
-    assert_eq!(applied, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    assert_eq!(reverted, [9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    assert_eq!(applied, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert_eq!(reverted, [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
     assert!(
         after_down.is_empty(),
         "down left objects behind: {after_down:#?}"
@@ -135,8 +135,8 @@ async fn a_database_left_at_a_version_by_golang_migrate_gets_only_the_rest() {
 
     let applied = migrate::up(&mut client, None).await.expect("up");
 
-    assert_eq!(applied, [4, 5, 6, 7, 8, 9]);
-    assert_eq!(state(&client).await, [(9, false)]);
+    assert_eq!(applied, [4, 5, 6, 7, 8, 9, 10]);
+    assert_eq!(state(&client).await, [(10, false)]);
 }
 
 #[tokio::test]
@@ -152,14 +152,14 @@ async fn status_reports_the_version_and_what_is_pending() {
 
     assert_eq!(
         (before.version, before.dirty, before.pending.as_slice()),
-        (None, false, &[1, 2, 3, 4, 5, 6, 7, 8, 9][..])
+        (None, false, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10][..])
     );
     assert_eq!(
         (partway.version, partway.pending.as_slice()),
-        (Some(3), &[4, 5, 6, 7, 8, 9][..])
+        (Some(3), &[4, 5, 6, 7, 8, 9, 10][..])
     );
-    assert_eq!((done.version, done.pending.len()), (Some(9), 0));
-    assert_eq!(done.to_string(), "version 9, up to date");
+    assert_eq!((done.version, done.pending.len()), (Some(10), 0));
+    assert_eq!(done.to_string(), "version 10, up to date");
 }
 
 #[tokio::test]
@@ -182,10 +182,10 @@ async fn concurrent_runners_apply_each_migration_once() {
     applied.sort();
     assert_eq!(
         applied,
-        [1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
         "every migration exactly once across the runners"
     );
-    assert_eq!(state(&db.connect().await).await, [(9, false)]);
+    assert_eq!(state(&db.connect().await).await, [(10, false)]);
 }
 
 #[tokio::test]
@@ -210,7 +210,7 @@ async fn a_dirty_database_stops_with_a_message_naming_the_version() {
     );
     assert!(err.to_string().contains("dirty at version 2"), "{err}");
     forced.expect("force");
-    assert_eq!(applied, [3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(applied, [3, 4, 5, 6, 7, 8, 9, 10]);
 }
 
 #[tokio::test]

@@ -8,10 +8,7 @@ use codegen::{
             add_account_balance, create_account, delete_account, get_account, list_accounts,
             lock_account, update_account,
         },
-        entries::{
-            create_entry, get_entry, list_entries, list_entries_newest_first,
-            list_entries_newest_first_skipping,
-        },
+        entries::{create_entry, get_entry, list_entries, list_entries_newest_first},
         failed_logins::{
             count_failed_logins, record_failed_login, reset_failed_logins_of_username,
         },
@@ -274,9 +271,14 @@ async fn create_entry_for_a_missing_account_writes_nothing() {
 #[tokio::test]
 async fn list_entries_pages_oldest_first_and_newest_first() {
     let db = TestDb::new().await;
-    let account = create_random_account(&db.store).await;
+    let (account, other) = (
+        create_random_account(&db.store).await,
+        create_random_account(&db.store).await,
+    );
     let client = db.store.client().await.expect("client");
-    let mut entries = Vec::new();
+    // The other account's entries sit between this one's: ids that no token of this
+    // account's statement carries.
+    let (mut entries, mut foreign_ids) = (Vec::new(), Vec::new());
     for _ in 0..5 {
         entries.push(
             create_entry()
@@ -285,6 +287,12 @@ async fn list_entries_pages_oldest_first_and_newest_first() {
                 .await
                 .expect("entry"),
         );
+        let foreign = create_entry()
+            .bind(&client, &other.id, &random_money())
+            .one()
+            .await
+            .expect("other account's entry");
+        foreign_ids.push(foreign.id);
     }
 
     let oldest_first = list_entries()
@@ -292,30 +300,32 @@ async fn list_entries_pages_oldest_first_and_newest_first() {
         .all()
         .await
         .expect("list");
-    let newest_first = list_entries_newest_first()
-        .bind(&client, &account.id, &i64::MAX, &3, &0)
-        .all()
-        .await
-        .expect("list newest first");
-
     assert_eq!(oldest_first, entries[1..4]);
-    let expected: Vec<_> = entries.iter().rev().take(3).cloned().collect();
-    assert_eq!(newest_first, expected);
 
-    // The offset pages' query (by statement position) gives what OFFSET gives, for every
-    // offset from the newest entry, past the end too.
-    for offset in 0..7_i64 {
-        let plain = list_entries_newest_first()
-            .bind(&client, &account.id, &i64::MAX, &2, &offset)
-            .all()
-            .await
-            .expect("plain page");
-        let skipping = list_entries_newest_first_skipping()
-            .bind(&client, &account.id, &offset, &2)
-            .all()
-            .await
-            .expect("skipping page");
-        assert_eq!(skipping, plain, "offset {offset}");
+    // Every page the API can ask for, against the same page cut from the whole
+    // statement: below i64::MAX (page 1, offset pages, past the end too), below each
+    // entry (a page token's last entry) and below ids that are no entry of the account.
+    let befores = std::iter::once(i64::MAX)
+        .chain(entries.iter().map(|entry| entry.id))
+        .chain(foreign_ids.iter().copied())
+        .chain([0, 1]);
+    for before in befores {
+        for offset in 0..7_i64 {
+            let page = list_entries_newest_first()
+                .bind(&client, &account.id, &before, &offset, &2)
+                .all()
+                .await
+                .expect("newest-first page");
+            let expected: Vec<_> = entries
+                .iter()
+                .rev()
+                .filter(|entry| entry.id < before)
+                .skip(offset as usize)
+                .take(2)
+                .cloned()
+                .collect();
+            assert_eq!(page, expected, "below id {before}, offset {offset}");
+        }
     }
 }
 
@@ -385,6 +395,7 @@ async fn list_transfers_finds_transfers_on_either_side() {
         (b.id, a.id),
         (a.id, b.id),
         (c.id, b.id),
+        (a.id, a.id),
         (c.id, a.id),
     ] {
         let transfer = create_transfer()
@@ -411,6 +422,27 @@ async fn list_transfers_finds_transfers_on_either_side() {
     assert_eq!(course_query, touching_a);
     let expected: Vec<_> = touching_a.iter().rev().take(2).cloned().collect();
     assert_eq!(newest_first, expected);
+    // Every page, against the same page cut from the whole history (the transfer to
+    // itself once): below i64::MAX and below each transfer's id, at every offset.
+    let befores = std::iter::once(i64::MAX).chain(touching_a.iter().map(|transfer| transfer.id));
+    for before in befores {
+        for offset in 0..7_i64 {
+            let page = list_transfers_of_account()
+                .bind(&client, &a.id, &before, &2, &offset)
+                .all()
+                .await
+                .expect("page");
+            let expected: Vec<_> = touching_a
+                .iter()
+                .rev()
+                .filter(|transfer| transfer.id < before)
+                .skip(offset as usize)
+                .take(2)
+                .cloned()
+                .collect();
+            assert_eq!(page, expected, "below id {before}, offset {offset}");
+        }
+    }
 }
 
 #[tokio::test]

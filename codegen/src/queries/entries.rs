@@ -15,12 +15,6 @@ pub struct ListEntriesParams {
 pub struct ListEntriesNewestFirstParams {
     pub account_id: i64,
     pub before_id: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-#[derive(Clone, Copy, Debug)]
-pub struct ListEntriesNewestFirstSkippingParams {
-    pub account_id: i64,
     pub offset: i64,
     pub limit: i64,
 }
@@ -254,12 +248,17 @@ impl<'c, 'a, 's, C: GenericClient>
 }
 pub struct ListEntriesNewestFirstStmt(&'static str, Option<tokio_postgres::Statement>);
 /// A page of an account's statement, newest first: the entries older than `before_id`
-/// (i64::MAX for the first page), after skipping `offset` of them (0 for a keyset page).
-/// One backward range scan of entries (account_id, id): a keyset page costs the same on
-/// a ledger of any size, an offset page reads `offset` more index entries.
+/// (i64::MAX for page 1 and offset pages), after skipping `offset` of them (0 for a
+/// keyset page). Entries are numbered 1, 2, ... per account with no gaps, in id order,
+/// up to the account's `entry_count`, so the page is a range of statement positions:
+/// one backward range scan of entries (account_id, account_seq), the same on a ledger
+/// of any size, however deep the page. Where it starts: one below the position of the
+/// entry `before_id` (a page token's last entry: a primary-key read); for i64::MAX the
+/// account's newest; for an id that is not an entry of the account (no token of this
+/// server), the newest entry below it.
 pub fn list_entries_newest_first() -> ListEntriesNewestFirstStmt {
     ListEntriesNewestFirstStmt(
-        "SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3 OFFSET $4",
+        "SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $1 AND account_seq <= coalesce( (SELECT last_seen.account_seq - 1 FROM entries last_seen WHERE last_seen.id = $2 AND last_seen.account_id = $1), (SELECT account.entry_count FROM accounts account WHERE account.id = $1 AND $2 = 9223372036854775807), (SELECT below.account_seq FROM entries below WHERE below.account_id = $1 AND below.id < $2 ORDER BY below.id DESC LIMIT 1) ) - $3 ORDER BY account_seq DESC LIMIT $4",
         None,
     )
 }
@@ -276,12 +275,12 @@ impl ListEntriesNewestFirstStmt {
         client: &'c C,
         account_id: &'a i64,
         before_id: &'a i64,
-        limit: &'a i64,
         offset: &'a i64,
+        limit: &'a i64,
     ) -> EntryQuery<'c, 'a, 's, C, Entry, 4> {
         EntryQuery {
             client,
-            params: [account_id, before_id, limit, offset],
+            params: [account_id, before_id, offset, limit],
             query: self.0,
             cached: self.1.as_ref(),
             extractor: |row: &tokio_postgres::Row| -> Result<Entry, tokio_postgres::Error> {
@@ -315,69 +314,8 @@ impl<'c, 'a, 's, C: GenericClient>
             client,
             &params.account_id,
             &params.before_id,
-            &params.limit,
             &params.offset,
+            &params.limit,
         )
-    }
-}
-pub struct ListEntriesNewestFirstSkippingStmt(&'static str, Option<tokio_postgres::Statement>);
-/// An offset page of an account's statement (`page_id` > 1), newest first: the entries
-/// numbered `offset` and more below the account's newest (entries are numbered 1, 2, ...
-/// per account with no gaps, in id order, up to the account's `entry_count`). One backward range scan of entries
-/// (account_id, account_seq): a page costs the same however deep it is.
-pub fn list_entries_newest_first_skipping() -> ListEntriesNewestFirstSkippingStmt {
-    ListEntriesNewestFirstSkippingStmt(
-        "SELECT id, account_id, amount, created_at FROM entries WHERE account_id = $1 AND account_seq <= (SELECT entry_count FROM accounts WHERE id = $1) - $2 ORDER BY account_seq DESC LIMIT $3",
-        None,
-    )
-}
-impl ListEntriesNewestFirstSkippingStmt {
-    pub async fn prepare<'a, C: GenericClient>(
-        mut self,
-        client: &'a C,
-    ) -> Result<Self, tokio_postgres::Error> {
-        self.1 = Some(client.prepare(self.0).await?);
-        Ok(self)
-    }
-    pub fn bind<'c, 'a, 's, C: GenericClient>(
-        &'s self,
-        client: &'c C,
-        account_id: &'a i64,
-        offset: &'a i64,
-        limit: &'a i64,
-    ) -> EntryQuery<'c, 'a, 's, C, Entry, 3> {
-        EntryQuery {
-            client,
-            params: [account_id, offset, limit],
-            query: self.0,
-            cached: self.1.as_ref(),
-            extractor: |row: &tokio_postgres::Row| -> Result<Entry, tokio_postgres::Error> {
-                Ok(Entry {
-                    id: row.try_get(0)?,
-                    account_id: row.try_get(1)?,
-                    amount: row.try_get(2)?,
-                    created_at: row.try_get(3)?,
-                })
-            },
-            mapper: |it| Entry::from(it),
-        }
-    }
-}
-impl<'c, 'a, 's, C: GenericClient>
-    crate::client::async_::Params<
-        'c,
-        'a,
-        's,
-        ListEntriesNewestFirstSkippingParams,
-        EntryQuery<'c, 'a, 's, C, Entry, 3>,
-        C,
-    > for ListEntriesNewestFirstSkippingStmt
-{
-    fn params(
-        &'s self,
-        client: &'c C,
-        params: &'a ListEntriesNewestFirstSkippingParams,
-    ) -> EntryQuery<'c, 'a, 's, C, Entry, 3> {
-        self.bind(client, &params.account_id, &params.offset, &params.limit)
     }
 }

@@ -701,12 +701,15 @@ impl<'c, 'a, 's, C: GenericClient>
 pub struct ListTransfersOfAccountStmt(&'static str, Option<tokio_postgres::Statement>);
 /// A page of the transfers that touch one account on either side, newest first: those
 /// older than `before_id` (i64::MAX for the first page), after skipping `offset` (0 for a
-/// keyset page). Each side is one backward range scan of its (account, id) index, cut at
-/// `limit + offset` rows, and the two are merged by id (Merge Append): nothing is sorted,
-/// whatever the account's history. A transfer to oneself is counted once (from side).
+/// keyset page). The page's ids come from the indexes alone: each side is one backward
+/// index-only range scan, cut at `limit + offset` ids, and the two are merged by id
+/// (Merge Append); then the page's rows are read by primary key, in that order. Nothing
+/// is sorted, whatever the account's history, and no plan can prefer walking the
+/// primary key (a generic plan does not know the page size). A transfer to oneself is
+/// counted once (from side).
 pub fn list_transfers_of_account() -> ListTransfersOfAccountStmt {
     ListTransfersOfAccountStmt(
-        "SELECT id, from_account_id, to_account_id, amount, created_at FROM ( (SELECT id, from_account_id, to_account_id, amount, created_at FROM transfers WHERE from_account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3::bigint + $4::bigint) UNION ALL (SELECT id, from_account_id, to_account_id, amount, created_at FROM transfers WHERE to_account_id = $1 AND from_account_id <> $1 AND id < $2 ORDER BY id DESC LIMIT $3::bigint + $4::bigint) ) AS history ORDER BY id DESC LIMIT $3 OFFSET $4",
+        "SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.created_at FROM ( SELECT id FROM ( (SELECT id FROM transfers WHERE from_account_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3::bigint + $4::bigint) UNION ALL (SELECT id FROM transfers WHERE to_account_id = $1 AND from_account_id <> $1 AND id < $2 ORDER BY id DESC LIMIT $3::bigint + $4::bigint) ) AS sides ORDER BY id DESC LIMIT $3 OFFSET $4 ) AS page JOIN transfers t ON t.id = page.id ORDER BY t.id DESC",
         None,
     )
 }
