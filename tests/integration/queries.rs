@@ -785,3 +785,24 @@ async fn failed_logins_count_per_username_and_address_and_reset() {
         .expect("record");
     assert_eq!(counts("bob", "10.0.0.1").await, (1, 1));
 }
+
+/// The store's sessions run each prepared statement with its generic plan, the plan
+/// `make query-vet` checks, and with the timeouts set: all as startup options.
+#[tokio::test]
+async fn pooled_sessions_plan_generically_with_bounded_waits() {
+    let db = TestDb::new().await;
+    let client = db.store.client().await.expect("client");
+
+    let mut settings = Vec::new();
+    for name in ["plan_cache_mode", "lock_timeout", "statement_timeout"] {
+        let row = client
+            .query_one(&format!("SHOW {name}"), &[])
+            .await
+            .unwrap_or_else(|err| panic!("SHOW {name}: {err:?}"));
+        settings.push(row.get::<_, String>(0));
+    }
+
+    assert_eq!(settings[0], "force_generic_plan");
+    assert_ne!(settings[1], "0", "lock_timeout is set");
+    assert_ne!(settings[2], "0", "statement_timeout is set");
+}
