@@ -90,7 +90,9 @@ enum UserAction {
     },
 }
 
-pub async fn run() -> ExitCode {
+/// Parses the command line and the configuration, then runs the command on a runtime
+/// of `WORKER_THREADS` threads.
+pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Openapi => return print_openapi(),
@@ -104,6 +106,20 @@ pub async fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.worker_threads)
+        .enable_all()
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(run_command(cli.command, config)),
+        Err(err) => {
+            eprintln!("error: starting the runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_command(command: Command, config: Config) -> ExitCode {
     let telemetry = match telemetry::init(config.log_format, config.otlp_endpoint.as_deref()) {
         Ok(telemetry) => telemetry,
         Err(err) => {
@@ -111,7 +127,7 @@ pub async fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = match execute(cli.command, config).await {
+    let code = match execute(command, config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::debug!(error = ?err, "command failed");

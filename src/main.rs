@@ -1,6 +1,5 @@
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    simplebank::cli::run().await
+fn main() -> ExitCode {
+    simplebank::cli::run()
 }
