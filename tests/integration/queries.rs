@@ -316,17 +316,29 @@ async fn list_entries_pages_oldest_first_and_newest_first() {
                 .all()
                 .await
                 .expect("newest-first page");
-            let expected: Vec<_> = entries
-                .iter()
-                .rev()
-                .filter(|entry| entry.id < before)
-                .skip(offset as usize)
-                .take(2)
-                .cloned()
-                .collect();
+            let expected = newest_first_page(&entries, |entry| entry.id, before, offset, 2);
             assert_eq!(page, expected, "below id {before}, offset {offset}");
         }
     }
+}
+
+/// The page a newest-first list query should return, cut from every row of the list
+/// (oldest first): the rows with ids below `before`, newest first, after `offset`.
+fn newest_first_page<T: Clone>(
+    oldest_first: &[T],
+    id: impl Fn(&T) -> i64,
+    before: i64,
+    offset: i64,
+    size: usize,
+) -> Vec<T> {
+    oldest_first
+        .iter()
+        .rev()
+        .filter(|row| id(row) < before)
+        .skip(usize::try_from(offset).expect("a non-negative offset"))
+        .take(size)
+        .cloned()
+        .collect()
 }
 
 #[tokio::test]
@@ -432,14 +444,8 @@ async fn list_transfers_finds_transfers_on_either_side() {
                 .all()
                 .await
                 .expect("page");
-            let expected: Vec<_> = touching_a
-                .iter()
-                .rev()
-                .filter(|transfer| transfer.id < before)
-                .skip(offset as usize)
-                .take(2)
-                .cloned()
-                .collect();
+            let expected =
+                newest_first_page(&touching_a, |transfer| transfer.id, before, offset, 2);
             assert_eq!(page, expected, "below id {before}, offset {offset}");
         }
     }
