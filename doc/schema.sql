@@ -147,7 +147,7 @@ COMMENT ON COLUMN "idempotency_keys"."request_fingerprint" IS 'Hash of the reque
 
 COMMENT ON COLUMN "idempotency_keys"."response_status" IS 'HTTP status of the stored response; NULL while the first request is in flight.';
 
-COMMENT ON COLUMN "idempotency_keys"."response_body" IS 'The stored response body.';
+COMMENT ON COLUMN "idempotency_keys"."response_body" IS 'What the response is rebuilt from. For a transfer, a receipt: the transfer and entry ids and both balances right after it (the rest is read back from those rows). Rows written before receipts hold the whole response.';
 
 COMMENT ON TABLE "failed_logins" IS 'Failed-login counters, in the database so that every replica sees the same counts. A
 failure adds one to the username''s row and to the address''s row (created at one, or

@@ -65,6 +65,27 @@ JOIN accounts from_account ON from_account.id = t.from_account_id
 JOIN accounts to_account ON to_account.id = t.to_account_id
 WHERE t.id = :id;
 
+--: TransferReceipt()
+
+--! get_transfer_receipt : TransferReceipt
+--- The rows a keyed transfer wrote, to replay its response from the receipt
+--- `decide_keyed_transfer` stored under the key: the transfer, its two entries, and the
+--- owner, currency and opening time of both accounts (none of which ever changes).
+--- The balances are the receipt's: each account's balance right after the transfer.
+SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.created_at,
+  from_entry.amount AS from_entry_amount, from_entry.created_at AS from_entry_created_at,
+  to_entry.amount AS to_entry_amount, to_entry.created_at AS to_entry_created_at,
+  from_account.owner AS from_owner, from_account.currency AS from_currency,
+  from_account.created_at AS from_created_at,
+  to_account.owner AS to_owner, to_account.currency AS to_currency,
+  to_account.created_at AS to_created_at
+FROM transfers t
+JOIN entries from_entry ON from_entry.id = :from_entry_id AND from_entry.account_id = t.from_account_id
+JOIN entries to_entry ON to_entry.id = :to_entry_id AND to_entry.account_id = t.to_account_id
+JOIN accounts from_account ON from_account.id = t.from_account_id
+JOIN accounts to_account ON to_account.id = t.to_account_id
+WHERE t.id = :transfer_id;
+
 --: TransferVerdict()
 
 --! decide_transfer (required_owner?) : TransferVerdict
@@ -110,16 +131,17 @@ FROM decided;
 
 --! decide_keyed_transfer (required_owner?) : TransferVerdict
 --- `decide_transfer` under an idempotency key, which it claims after locking the
---- accounts: the key's row is written once, with the response when the verdict is 'ok'
---- (built from the locked rows and the ids taken here: what the writes after it will
---- return), without one for a refusal. A key that holds a response younger than
---- `ttl_seconds` is taken: the verdict is 'key_taken', nothing is written, and the caller
---- replays that response. A key older than that, or one a refused request left without a
---- response, is taken over as new. A concurrent request with the same key waits for the
+--- accounts: the key's row is written once, with a receipt when the verdict is 'ok'
+--- (the ids taken here and both balances after the transfer: all a replay needs besides
+--- the rows the writes after it add, which it reads back; see `get_transfer_receipt`),
+--- without one for a refusal. A key that holds a response younger than `ttl_seconds` is
+--- taken: the verdict is 'key_taken', nothing is written, and the caller replays that
+--- response. A key older than that, or one a refused request left without a response,
+--- is taken over as new. A concurrent request with the same key waits for the
 --- accounts' locks or for the key, then finds it taken. Every access to idempotency_keys
 --- goes through its primary key (ON CONFLICT), whatever the planner's statistics say.
 WITH locked AS MATERIALIZED (
-  SELECT id, owner, balance, currency, created_at, entry_count FROM accounts
+  SELECT id, owner, balance, currency, entry_count FROM accounts
   WHERE id IN (:from_account_id, :to_account_id)
   ORDER BY id
   FOR NO KEY UPDATE
@@ -136,8 +158,7 @@ WITH locked AS MATERIALIZED (
     nextval('transfers_id_seq') AS transfer_id,
     nextval('entries_id_seq') AS from_entry_id,
     nextval('entries_id_seq') AS to_entry_id,
-    src.owner AS from_owner, src.balance - :amount AS from_balance, src.created_at AS from_created_at,
-    dst.owner AS to_owner, dst.balance + :amount AS to_balance, dst.created_at AS to_created_at,
+    src.balance - :amount AS from_balance, dst.balance + :amount AS to_balance,
     coalesce(src.entry_count + 1, 0) AS from_entry_seq,
     coalesce(dst.entry_count + 1, 0) AS to_entry_seq
   FROM (SELECT) AS one
@@ -147,17 +168,9 @@ WITH locked AS MATERIALIZED (
   INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint, response_status, response_body)
   SELECT :caller, :idempotency_key, :request_fingerprint,
     CASE WHEN d.verdict = 'ok' THEN 201 END,
-    CASE WHEN d.verdict = 'ok' THEN jsonb_build_object(
-      'transfer', jsonb_build_object('id', d.transfer_id, 'from_account_id', :from_account_id,
-        'to_account_id', :to_account_id, 'amount', :amount, 'created_at', now()),
-      'from_account', jsonb_build_object('id', :from_account_id, 'owner', d.from_owner,
-        'balance', d.from_balance, 'currency', :currency, 'created_at', d.from_created_at),
-      'to_account', jsonb_build_object('id', :to_account_id, 'owner', d.to_owner,
-        'balance', d.to_balance, 'currency', :currency, 'created_at', d.to_created_at),
-      'from_entry', jsonb_build_object('id', d.from_entry_id, 'account_id', :from_account_id,
-        'amount', -:amount::bigint, 'created_at', now()),
-      'to_entry', jsonb_build_object('id', d.to_entry_id, 'account_id', :to_account_id,
-        'amount', :amount, 'created_at', now()))
+    CASE WHEN d.verdict = 'ok' THEN jsonb_build_object('transfer_id', d.transfer_id,
+      'from_entry_id', d.from_entry_id, 'to_entry_id', d.to_entry_id,
+      'from_balance', d.from_balance, 'to_balance', d.to_balance)
     END
   FROM decided d
   ON CONFLICT (caller, key) DO UPDATE

@@ -2,9 +2,9 @@ use chrono::{DateTime, Utc};
 use codegen::queries::{
     idempotency_keys::get_idempotency_record,
     transfers::{
-        DecideKeyedTransferStmt, DecideTransferStmt, MovedBalances, PostedEntries,
-        apply_transfer_balances, decide_keyed_transfer, decide_transfer, post_transfer,
-        post_transfer_entries,
+        DecideKeyedTransferStmt, DecideTransferStmt, MovedBalances, PostedEntries, TransferReceipt,
+        apply_transfer_balances, decide_keyed_transfer, decide_transfer, get_transfer_receipt,
+        post_transfer, post_transfer_entries,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -124,13 +124,100 @@ impl Store {
                 "idempotency record committed without a response"
             ))
         })?;
-        let result = serde_json::from_value(body).map_err(|err| {
+        let stored = serde_json::from_value(body).map_err(|err| {
             AppError::Internal(anyhow::Error::new(err).context("stored transfer response"))
         })?;
+        let result = match stored {
+            StoredResponse::Receipt(receipt) => self.read_back(&receipt).await?,
+            StoredResponse::Whole(result) => *result,
+        };
         Ok(TransferOutcome {
             result,
             replayed: true,
         })
+    }
+
+    /// The response of the transfer a receipt describes, from the rows it wrote.
+    async fn read_back(&self, receipt: &Receipt) -> Result<TransferResult, TxError> {
+        let conn = self.read().await?;
+        let rows = get_transfer_receipt()
+            .bind(
+                &conn,
+                &receipt.from_entry_id,
+                &receipt.to_entry_id,
+                &receipt.transfer_id,
+            )
+            .opt()
+            .await;
+        let rows = conn.finish(rows).await?.ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "transfer {} of an idempotency receipt is missing",
+                receipt.transfer_id
+            ))
+        })?;
+        Ok(receipt.response(rows))
+    }
+}
+
+/// What an idempotency key holds after a transfer it did: a receipt since the
+/// receipt was introduced, the whole response before (rows written by an older
+/// version replay until they expire).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredResponse {
+    Receipt(Receipt),
+    Whole(Box<TransferResult>),
+}
+
+/// What `decide_keyed_transfer` stores for a transfer: what only that moment knows
+/// (the ids it took and both balances right after); the rest is in the rows written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Receipt {
+    transfer_id: i64,
+    from_entry_id: i64,
+    to_entry_id: i64,
+    from_balance: i64,
+    to_balance: i64,
+}
+
+impl Receipt {
+    fn response(&self, rows: TransferReceipt) -> TransferResult {
+        TransferResult {
+            transfer: Transfer {
+                id: rows.id,
+                from_account_id: rows.from_account_id,
+                to_account_id: rows.to_account_id,
+                amount: rows.amount,
+                created_at: rows.created_at,
+            },
+            from_account: Account {
+                id: rows.from_account_id,
+                owner: rows.from_owner,
+                balance: self.from_balance,
+                currency: rows.from_currency,
+                created_at: rows.from_created_at,
+            },
+            to_account: Account {
+                id: rows.to_account_id,
+                owner: rows.to_owner,
+                balance: self.to_balance,
+                currency: rows.to_currency,
+                created_at: rows.to_created_at,
+            },
+            from_entry: Entry {
+                id: self.from_entry_id,
+                account_id: rows.from_account_id,
+                amount: rows.from_entry_amount,
+                created_at: rows.from_entry_created_at,
+            },
+            to_entry: Entry {
+                id: self.to_entry_id,
+                account_id: rows.to_account_id,
+                amount: rows.to_entry_amount,
+                created_at: rows.to_entry_created_at,
+            },
+        }
     }
 }
 

@@ -237,3 +237,106 @@ async fn an_expired_key_is_taken_over_as_new() {
     assert_eq!(replay.result, again.result);
     assert_eq!(row_counts(&db.store).await, (2, 4));
 }
+
+/// The key keeps a receipt (the ids and both balances right after the transfer), and a
+/// replay rebuilds the first response from it: later transfers on the same accounts
+/// change nothing in it.
+#[tokio::test]
+async fn a_replay_returns_the_balances_right_after_its_transfer() {
+    let db = TestDb::new().await;
+    let (from, to) = two_accounts(&db.store, 100, simplebank::domain::Currency::Usd).await;
+    let request = key_of(&from.owner);
+    let transfer = order(&from, &to, 40);
+    let first = db
+        .store
+        .transfer(&transfer, Some(&request))
+        .await
+        .expect("first");
+    db.store
+        .transfer(&order(&from, &to, 10), None)
+        .await
+        .expect("a later transfer");
+
+    let replay = db
+        .store
+        .transfer(&transfer, Some(&request))
+        .await
+        .expect("replay");
+
+    assert!(replay.replayed);
+    assert_eq!(replay.result, first.result);
+    assert_eq!(replay.result.from_account.balance, 60);
+    assert_eq!(replay.result.to_account.balance, 140);
+    let client = db.store.client().await.expect("client");
+    let stored: serde_json::Value = client
+        .query_one(
+            "SELECT response_body FROM idempotency_keys WHERE caller = $1 AND key = $2",
+            &[&request.caller.as_str(), &request.key.as_str()],
+        )
+        .await
+        .expect("the key's row")
+        .get(0);
+    assert_eq!(
+        stored,
+        serde_json::json!({
+            "transfer_id": first.result.transfer.id,
+            "from_entry_id": first.result.from_entry.id,
+            "to_entry_id": first.result.to_entry.id,
+            "from_balance": 60,
+            "to_balance": 140,
+        })
+    );
+}
+
+/// Before receipts, a key held the whole response, built in SQL; such a row, written
+/// by an older server within the TTL, still replays as it was stored.
+#[tokio::test]
+async fn a_key_holding_a_whole_response_still_replays() {
+    let db = TestDb::new().await;
+    let (from, to) = two_accounts(&db.store, 100, simplebank::domain::Currency::Usd).await;
+    let request = key_of(&from.owner);
+    let transfer = order(&from, &to, 25);
+    let first = db
+        .store
+        .transfer(&transfer, Some(&request))
+        .await
+        .expect("first");
+    let client = db.store.client().await.expect("client");
+    let rewritten = client
+        .execute(
+            "UPDATE idempotency_keys SET response_body = jsonb_build_object(
+               'transfer', jsonb_build_object('id', t.id, 'from_account_id', t.from_account_id,
+                 'to_account_id', t.to_account_id, 'amount', t.amount, 'created_at', t.created_at),
+               'from_account', jsonb_build_object('id', fa.id, 'owner', fa.owner,
+                 'balance', 75, 'currency', fa.currency, 'created_at', fa.created_at),
+               'to_account', jsonb_build_object('id', ta.id, 'owner', ta.owner,
+                 'balance', 125, 'currency', ta.currency, 'created_at', ta.created_at),
+               'from_entry', jsonb_build_object('id', fe.id, 'account_id', fe.account_id,
+                 'amount', fe.amount, 'created_at', fe.created_at),
+               'to_entry', jsonb_build_object('id', te.id, 'account_id', te.account_id,
+                 'amount', te.amount, 'created_at', te.created_at))
+             FROM transfers t, accounts fa, accounts ta, entries fe, entries te
+             WHERE t.id = $3 AND fa.id = t.from_account_id AND ta.id = t.to_account_id
+               AND fe.id = $4 AND te.id = $5 AND caller = $1 AND key = $2",
+            &[
+                &request.caller.as_str(),
+                &request.key.as_str(),
+                &first.result.transfer.id,
+                &first.result.from_entry.id,
+                &first.result.to_entry.id,
+            ],
+        )
+        .await
+        .expect("store the whole response, as older servers did");
+    assert_eq!(rewritten, 1);
+
+    let replay = db
+        .store
+        .transfer(&transfer, Some(&request))
+        .await
+        .expect("replay");
+
+    assert!(replay.replayed);
+    assert_eq!(replay.result, first.result);
+    assert_eq!(row_counts(&db.store).await, (1, 2));
+}

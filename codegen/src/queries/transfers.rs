@@ -20,6 +20,12 @@ pub struct ListTransfersOfAccountParams {
     pub limit: i64,
     pub offset: i64,
 }
+#[derive(Clone, Copy, Debug)]
+pub struct GetTransferReceiptParams {
+    pub from_entry_id: i64,
+    pub to_entry_id: i64,
+    pub transfer_id: i64,
+}
 #[derive(Debug)]
 pub struct DecideTransferParams<T1: crate::StringSql, T2: crate::StringSql> {
     pub from_account_id: i64,
@@ -111,6 +117,80 @@ impl<'a> From<TransferWithOwnersBorrowed<'a>> for TransferWithOwners {
             created_at,
             from_owner: from_owner.into(),
             to_owner: to_owner.into(),
+        }
+    }
+}
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TransferReceipt {
+    pub id: i64,
+    pub from_account_id: i64,
+    pub to_account_id: i64,
+    pub amount: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub from_entry_amount: i64,
+    pub from_entry_created_at: chrono::DateTime<chrono::Utc>,
+    pub to_entry_amount: i64,
+    pub to_entry_created_at: chrono::DateTime<chrono::Utc>,
+    pub from_owner: String,
+    pub from_currency: String,
+    pub from_created_at: chrono::DateTime<chrono::Utc>,
+    pub to_owner: String,
+    pub to_currency: String,
+    pub to_created_at: chrono::DateTime<chrono::Utc>,
+}
+pub struct TransferReceiptBorrowed<'a> {
+    pub id: i64,
+    pub from_account_id: i64,
+    pub to_account_id: i64,
+    pub amount: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub from_entry_amount: i64,
+    pub from_entry_created_at: chrono::DateTime<chrono::Utc>,
+    pub to_entry_amount: i64,
+    pub to_entry_created_at: chrono::DateTime<chrono::Utc>,
+    pub from_owner: &'a str,
+    pub from_currency: &'a str,
+    pub from_created_at: chrono::DateTime<chrono::Utc>,
+    pub to_owner: &'a str,
+    pub to_currency: &'a str,
+    pub to_created_at: chrono::DateTime<chrono::Utc>,
+}
+impl<'a> From<TransferReceiptBorrowed<'a>> for TransferReceipt {
+    fn from(
+        TransferReceiptBorrowed {
+            id,
+            from_account_id,
+            to_account_id,
+            amount,
+            created_at,
+            from_entry_amount,
+            from_entry_created_at,
+            to_entry_amount,
+            to_entry_created_at,
+            from_owner,
+            from_currency,
+            from_created_at,
+            to_owner,
+            to_currency,
+            to_created_at,
+        }: TransferReceiptBorrowed<'a>,
+    ) -> Self {
+        Self {
+            id,
+            from_account_id,
+            to_account_id,
+            amount,
+            created_at,
+            from_entry_amount,
+            from_entry_created_at,
+            to_entry_amount,
+            to_entry_created_at,
+            from_owner: from_owner.into(),
+            from_currency: from_currency.into(),
+            from_created_at,
+            to_owner: to_owner.into(),
+            to_currency: to_currency.into(),
+            to_created_at,
         }
     }
 }
@@ -281,6 +361,73 @@ where
         mapper: fn(TransferWithOwnersBorrowed) -> R,
     ) -> TransferWithOwnersQuery<'c, 'a, 's, C, R, N> {
         TransferWithOwnersQuery {
+            client: self.client,
+            params: self.params,
+            query: self.query,
+            cached: self.cached,
+            extractor: self.extractor,
+            mapper,
+        }
+    }
+    pub async fn one(self) -> Result<T, tokio_postgres::Error> {
+        let row =
+            crate::client::async_::one(self.client, self.query, &self.params, self.cached).await?;
+        Ok((self.mapper)((self.extractor)(&row)?))
+    }
+    pub async fn all(self) -> Result<Vec<T>, tokio_postgres::Error> {
+        self.iter().await?.try_collect().await
+    }
+    pub async fn opt(self) -> Result<Option<T>, tokio_postgres::Error> {
+        let opt_row =
+            crate::client::async_::opt(self.client, self.query, &self.params, self.cached).await?;
+        Ok(opt_row
+            .map(|row| {
+                let extracted = (self.extractor)(&row)?;
+                Ok((self.mapper)(extracted))
+            })
+            .transpose()?)
+    }
+    pub async fn iter(
+        self,
+    ) -> Result<
+        impl futures::Stream<Item = Result<T, tokio_postgres::Error>> + 'c,
+        tokio_postgres::Error,
+    > {
+        let stream = crate::client::async_::raw(
+            self.client,
+            self.query,
+            crate::slice_iter(&self.params),
+            self.cached,
+        )
+        .await?;
+        let mapped = stream
+            .map(move |res| {
+                res.and_then(|row| {
+                    let extracted = (self.extractor)(&row)?;
+                    Ok((self.mapper)(extracted))
+                })
+            })
+            .into_stream();
+        Ok(mapped)
+    }
+}
+pub struct TransferReceiptQuery<'c, 'a, 's, C: GenericClient, T, const N: usize> {
+    client: &'c C,
+    params: [&'a (dyn postgres_types::ToSql + Sync); N],
+    query: &'static str,
+    cached: Option<&'s tokio_postgres::Statement>,
+    extractor: fn(&tokio_postgres::Row) -> Result<TransferReceiptBorrowed, tokio_postgres::Error>,
+    mapper: fn(TransferReceiptBorrowed) -> T,
+}
+impl<'c, 'a, 's, C, T: 'c, const N: usize> TransferReceiptQuery<'c, 'a, 's, C, T, N>
+where
+    C: GenericClient,
+{
+    pub fn map<R>(
+        self,
+        mapper: fn(TransferReceiptBorrowed) -> R,
+    ) -> TransferReceiptQuery<'c, 'a, 's, C, R, N> {
+        TransferReceiptQuery {
             client: self.client,
             params: self.params,
             query: self.query,
@@ -814,6 +961,85 @@ impl GetTransferWithOwnersStmt {
         }
     }
 }
+pub struct GetTransferReceiptStmt(&'static str, Option<tokio_postgres::Statement>);
+/// The rows a keyed transfer wrote, to replay its response from the receipt
+/// `decide_keyed_transfer` stored under the key: the transfer, its two entries, and the
+/// owner, currency and opening time of both accounts (none of which ever changes).
+/// The balances are the receipt's: each account's balance right after the transfer.
+pub fn get_transfer_receipt() -> GetTransferReceiptStmt {
+    GetTransferReceiptStmt(
+        "SELECT t.id, t.from_account_id, t.to_account_id, t.amount, t.created_at, from_entry.amount AS from_entry_amount, from_entry.created_at AS from_entry_created_at, to_entry.amount AS to_entry_amount, to_entry.created_at AS to_entry_created_at, from_account.owner AS from_owner, from_account.currency AS from_currency, from_account.created_at AS from_created_at, to_account.owner AS to_owner, to_account.currency AS to_currency, to_account.created_at AS to_created_at FROM transfers t JOIN entries from_entry ON from_entry.id = $1 AND from_entry.account_id = t.from_account_id JOIN entries to_entry ON to_entry.id = $2 AND to_entry.account_id = t.to_account_id JOIN accounts from_account ON from_account.id = t.from_account_id JOIN accounts to_account ON to_account.id = t.to_account_id WHERE t.id = $3",
+        None,
+    )
+}
+impl GetTransferReceiptStmt {
+    pub async fn prepare<'a, C: GenericClient>(
+        mut self,
+        client: &'a C,
+    ) -> Result<Self, tokio_postgres::Error> {
+        self.1 = Some(client.prepare(self.0).await?);
+        Ok(self)
+    }
+    pub fn bind<'c, 'a, 's, C: GenericClient>(
+        &'s self,
+        client: &'c C,
+        from_entry_id: &'a i64,
+        to_entry_id: &'a i64,
+        transfer_id: &'a i64,
+    ) -> TransferReceiptQuery<'c, 'a, 's, C, TransferReceipt, 3> {
+        TransferReceiptQuery {
+            client,
+            params: [from_entry_id, to_entry_id, transfer_id],
+            query: self.0,
+            cached: self.1.as_ref(),
+            extractor: |
+                row: &tokio_postgres::Row,
+            | -> Result<TransferReceiptBorrowed, tokio_postgres::Error> {
+                Ok(TransferReceiptBorrowed {
+                    id: row.try_get(0)?,
+                    from_account_id: row.try_get(1)?,
+                    to_account_id: row.try_get(2)?,
+                    amount: row.try_get(3)?,
+                    created_at: row.try_get(4)?,
+                    from_entry_amount: row.try_get(5)?,
+                    from_entry_created_at: row.try_get(6)?,
+                    to_entry_amount: row.try_get(7)?,
+                    to_entry_created_at: row.try_get(8)?,
+                    from_owner: row.try_get(9)?,
+                    from_currency: row.try_get(10)?,
+                    from_created_at: row.try_get(11)?,
+                    to_owner: row.try_get(12)?,
+                    to_currency: row.try_get(13)?,
+                    to_created_at: row.try_get(14)?,
+                })
+            },
+            mapper: |it| TransferReceipt::from(it),
+        }
+    }
+}
+impl<'c, 'a, 's, C: GenericClient>
+    crate::client::async_::Params<
+        'c,
+        'a,
+        's,
+        GetTransferReceiptParams,
+        TransferReceiptQuery<'c, 'a, 's, C, TransferReceipt, 3>,
+        C,
+    > for GetTransferReceiptStmt
+{
+    fn params(
+        &'s self,
+        client: &'c C,
+        params: &'a GetTransferReceiptParams,
+    ) -> TransferReceiptQuery<'c, 'a, 's, C, TransferReceipt, 3> {
+        self.bind(
+            client,
+            &params.from_entry_id,
+            &params.to_entry_id,
+            &params.transfer_id,
+        )
+    }
+}
 pub struct DecideTransferStmt(&'static str, Option<tokio_postgres::Statement>);
 /// The first of the statements of a transfer, all sent with BEGIN and COMMIT in one
 /// round trip (each is small, so cheap to plan even when a pooler forbids keeping it
@@ -897,17 +1123,18 @@ impl<'c, 'a, 's, C: GenericClient, T1: crate::StringSql, T2: crate::StringSql>
 }
 pub struct DecideKeyedTransferStmt(&'static str, Option<tokio_postgres::Statement>);
 /// `decide_transfer` under an idempotency key, which it claims after locking the
-/// accounts: the key's row is written once, with the response when the verdict is 'ok'
-/// (built from the locked rows and the ids taken here: what the writes after it will
-/// return), without one for a refusal. A key that holds a response younger than
-/// `ttl_seconds` is taken: the verdict is 'key_taken', nothing is written, and the caller
-/// replays that response. A key older than that, or one a refused request left without a
-/// response, is taken over as new. A concurrent request with the same key waits for the
+/// accounts: the key's row is written once, with a receipt when the verdict is 'ok'
+/// (the ids taken here and both balances after the transfer: all a replay needs besides
+/// the rows the writes after it add, which it reads back; see `get_transfer_receipt`),
+/// without one for a refusal. A key that holds a response younger than `ttl_seconds` is
+/// taken: the verdict is 'key_taken', nothing is written, and the caller replays that
+/// response. A key older than that, or one a refused request left without a response,
+/// is taken over as new. A concurrent request with the same key waits for the
 /// accounts' locks or for the key, then finds it taken. Every access to idempotency_keys
 /// goes through its primary key (ON CONFLICT), whatever the planner's statistics say.
 pub fn decide_keyed_transfer() -> DecideKeyedTransferStmt {
     DecideKeyedTransferStmt(
-        "WITH locked AS MATERIALIZED ( SELECT id, owner, balance, currency, created_at, entry_count FROM accounts WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE ), decided AS MATERIALIZED ( SELECT CASE WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($3, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $4 OR dst.currency <> $4 THEN 'currency_mismatch' WHEN src.balance < $5 THEN 'insufficient_funds' ELSE 'ok' END AS verdict, nextval('transfers_id_seq') AS transfer_id, nextval('entries_id_seq') AS from_entry_id, nextval('entries_id_seq') AS to_entry_id, src.owner AS from_owner, src.balance - $5 AS from_balance, src.created_at AS from_created_at, dst.owner AS to_owner, dst.balance + $5 AS to_balance, dst.created_at AS to_created_at, coalesce(src.entry_count + 1, 0) AS from_entry_seq, coalesce(dst.entry_count + 1, 0) AS to_entry_seq FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $1 LEFT JOIN locked dst ON dst.id = $2 ), claimed AS ( INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint, response_status, response_body) SELECT $6, $7, $8, CASE WHEN d.verdict = 'ok' THEN 201 END, CASE WHEN d.verdict = 'ok' THEN jsonb_build_object( 'transfer', jsonb_build_object('id', d.transfer_id, 'from_account_id', $1, 'to_account_id', $2, 'amount', $5, 'created_at', now()), 'from_account', jsonb_build_object('id', $1, 'owner', d.from_owner, 'balance', d.from_balance, 'currency', $4, 'created_at', d.from_created_at), 'to_account', jsonb_build_object('id', $2, 'owner', d.to_owner, 'balance', d.to_balance, 'currency', $4, 'created_at', d.to_created_at), 'from_entry', jsonb_build_object('id', d.from_entry_id, 'account_id', $1, 'amount', -$5::bigint, 'created_at', now()), 'to_entry', jsonb_build_object('id', d.to_entry_id, 'account_id', $2, 'amount', $5, 'created_at', now())) END FROM decided d ON CONFLICT (caller, key) DO UPDATE SET request_fingerprint = EXCLUDED.request_fingerprint, response_status = EXCLUDED.response_status, response_body = EXCLUDED.response_body, created_at = now() WHERE k.response_status IS NULL OR k.created_at <= now() - make_interval(secs => $9) RETURNING true AS held ) SELECT set_config('simplebank.transfer_verdict', CASE WHEN EXISTS (SELECT FROM claimed) THEN d.verdict ELSE 'key_taken' END, true) AS verdict, set_config('simplebank.transfer_id', d.transfer_id::text, true) AS transfer_id, set_config('simplebank.from_entry_id', d.from_entry_id::text, true) AS from_entry_id, set_config('simplebank.to_entry_id', d.to_entry_id::text, true) AS to_entry_id, set_config('simplebank.from_entry_seq', d.from_entry_seq::text, true) AS from_entry_seq, set_config('simplebank.to_entry_seq', d.to_entry_seq::text, true) AS to_entry_seq FROM decided d",
+        "WITH locked AS MATERIALIZED ( SELECT id, owner, balance, currency, entry_count FROM accounts WHERE id IN ($1, $2) ORDER BY id FOR NO KEY UPDATE ), decided AS MATERIALIZED ( SELECT CASE WHEN src.id IS NULL THEN 'from_account_not_found' WHEN src.owner <> coalesce($3, src.owner) THEN 'not_owner' WHEN dst.id IS NULL THEN 'to_account_not_found' WHEN src.id = dst.id THEN 'same_account' WHEN src.currency <> $4 OR dst.currency <> $4 THEN 'currency_mismatch' WHEN src.balance < $5 THEN 'insufficient_funds' ELSE 'ok' END AS verdict, nextval('transfers_id_seq') AS transfer_id, nextval('entries_id_seq') AS from_entry_id, nextval('entries_id_seq') AS to_entry_id, src.balance - $5 AS from_balance, dst.balance + $5 AS to_balance, coalesce(src.entry_count + 1, 0) AS from_entry_seq, coalesce(dst.entry_count + 1, 0) AS to_entry_seq FROM (SELECT) AS one LEFT JOIN locked src ON src.id = $1 LEFT JOIN locked dst ON dst.id = $2 ), claimed AS ( INSERT INTO idempotency_keys AS k (caller, key, request_fingerprint, response_status, response_body) SELECT $6, $7, $8, CASE WHEN d.verdict = 'ok' THEN 201 END, CASE WHEN d.verdict = 'ok' THEN jsonb_build_object('transfer_id', d.transfer_id, 'from_entry_id', d.from_entry_id, 'to_entry_id', d.to_entry_id, 'from_balance', d.from_balance, 'to_balance', d.to_balance) END FROM decided d ON CONFLICT (caller, key) DO UPDATE SET request_fingerprint = EXCLUDED.request_fingerprint, response_status = EXCLUDED.response_status, response_body = EXCLUDED.response_body, created_at = now() WHERE k.response_status IS NULL OR k.created_at <= now() - make_interval(secs => $9) RETURNING true AS held ) SELECT set_config('simplebank.transfer_verdict', CASE WHEN EXISTS (SELECT FROM claimed) THEN d.verdict ELSE 'key_taken' END, true) AS verdict, set_config('simplebank.transfer_id', d.transfer_id::text, true) AS transfer_id, set_config('simplebank.from_entry_id', d.from_entry_id::text, true) AS from_entry_id, set_config('simplebank.to_entry_id', d.to_entry_id::text, true) AS to_entry_id, set_config('simplebank.from_entry_seq', d.from_entry_seq::text, true) AS from_entry_seq, set_config('simplebank.to_entry_seq', d.to_entry_seq::text, true) AS to_entry_seq FROM decided d",
         None,
     )
 }
