@@ -5,16 +5,20 @@
 //! - per account, one transaction at a time per process: the others wait here,
 //!   holding no connection, instead of each holding a connection while PostgreSQL
 //!   makes it wait for the row lock;
-//! - a budget of connections for money (three quarters of the pool), so reads and
-//!   sign-ins always find a connection even when every money transaction waits.
+//! - a budget of connections for money (`DB_MONEY_CONNECTIONS`, at most three
+//!   quarters of the pool), so reads and sign-ins always find a connection even when
+//!   every money transaction waits, and PostgreSQL runs only as many money
+//!   transactions at once as make it faster: past a few per core, more at once only
+//!   share its cores, and each takes longer (`make bench`: 12 at once had a p99 of
+//!   54–60 ms where 6 had 37–41 ms, at the same rate).
 //!
-//! A transaction takes all its accounts at once, when all are free, and holds none
-//! while it waits: taking them one by one, in id order as the rows are locked, let a
-//! transaction sit on a free account while it waited for the next, and the ones behind
-//! it waited on it in turn. Such chains were the tail of the transfer latency
-//! (`make bench`). Waiters are served oldest first, and a newcomer may take accounts an
-//! older waiter does not need yet; once a waiter has waited `PATIENCE`, its accounts
-//! are kept for it, so it cannot be passed over for ever.
+//! A transaction takes all its accounts and its budget slot at once, when all are
+//! free, and holds none while it waits: taking them one by one, in id order as the rows
+//! are locked, let a transaction sit on a free account while it waited for the next (or
+//! for a slot), and the ones behind it waited on it in turn. Such chains were the tail
+//! of the transfer latency (`make bench`). Waiters are served oldest first, and a
+//! newcomer may take accounts an older waiter does not need yet; once a waiter has
+//! waited `PATIENCE`, its accounts are kept for it, so it cannot be passed over for ever.
 
 use std::{
     collections::{HashSet, VecDeque},
@@ -25,11 +29,12 @@ use std::{
 use anyhow::anyhow;
 use prometheus_client::metrics::histogram::Histogram;
 use tokio::{
-    sync::{OwnedSemaphorePermit, Semaphore, oneshot},
+    sync::oneshot,
     time::{Instant, timeout_at},
 };
 
 use super::{WAIT_BUCKETS, pressure::Pressure};
+use crate::config::most_money_connections;
 use crate::error::AppError;
 
 /// How long a waiter lets newcomers take accounts it needs before it keeps them: a
@@ -38,25 +43,25 @@ use crate::error::AppError;
 const PATIENCE: Duration = Duration::from_millis(10);
 
 pub(crate) struct MoneyGate {
-    budget: Arc<Semaphore>,
     turns: Arc<Mutex<Turns>>,
     wait: Duration,
     /// How long each money transaction waited here, admitted or not.
     waited: Histogram,
 }
 
-/// The right to run one money transaction; released when dropped.
+/// The right to run one money transaction: its accounts and a budget slot, given
+/// back (and handed on) when dropped.
 pub(crate) struct MoneyPass {
-    // Field order: the budget goes back before the accounts are free again.
-    _budget: OwnedSemaphorePermit,
-    _accounts: HeldAccounts,
+    _turn: HeldAccounts,
 }
 
 impl MoneyGate {
-    pub(crate) fn new(pool_size: usize, wait: Duration) -> Self {
+    /// At most `money_connections` money transactions at once, and never more than
+    /// three quarters of a pool of `pool_size`.
+    pub(crate) fn new(pool_size: usize, money_connections: usize, wait: Duration) -> Self {
+        let budget = money_connections.clamp(1, most_money_connections(pool_size));
         Self {
-            budget: Arc::new(Semaphore::new(money_budget(pool_size))),
-            turns: Arc::default(),
+            turns: Arc::new(Mutex::new(Turns::new(budget))),
             wait,
             waited: Histogram::new(WAIT_BUCKETS),
         }
@@ -69,12 +74,12 @@ impl MoneyGate {
 
     /// How many money transactions may hold a connection at once.
     pub(crate) fn budget(&self) -> usize {
-        self.budget.available_permits()
+        let turns = lock(&self.turns);
+        turns.budget - turns.running
     }
 
-    /// Waits until every account in `accounts` is free and takes them together, then
-    /// waits for a budget slot, at most `DB_LOCK_TIMEOUT` in all; past it the request
-    /// is `Unavailable`.
+    /// Waits until every account in `accounts` is free and a budget slot too, and takes
+    /// them together, at most `DB_LOCK_TIMEOUT`; past it the request is `Unavailable`.
     pub(crate) async fn enter(
         &self,
         accounts: &[i64],
@@ -103,41 +108,34 @@ impl MoneyGate {
                 // `Waiting` that is itself going away: not reached.
                 Ok(Err(dropped)) => return Err(AppError::Internal(anyhow!(dropped))),
                 Err(_) => match waiting.give_up() {
-                    Some(held) => held,
-                    None => {
+                    Ok(held) => held,
+                    Err(GaveUp { accounts_free }) => {
                         pressure.queue_timeout();
-                        return Err(AppError::Unavailable(anyhow!(
-                            "accounts {:?} stayed busy for {:?}: transactions on them wait for their rows",
-                            accounts,
-                            self.wait
-                        )));
+                        return Err(AppError::Unavailable(if accounts_free {
+                            anyhow!(
+                                "every connection for money transactions stayed busy for {:?}",
+                                self.wait
+                            )
+                        } else {
+                            anyhow!(
+                                "accounts {:?} stayed busy for {:?}: transactions on them wait for their rows",
+                                accounts,
+                                self.wait
+                            )
+                        }));
                     }
                 },
             },
         };
-        let budget = match timeout_at(deadline, self.budget.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(closed)) => return Err(AppError::Internal(anyhow!(closed))),
-            Err(_) => {
-                pressure.queue_timeout();
-                return Err(AppError::Unavailable(anyhow!(
-                    "every connection for money transactions stayed busy for {:?}",
-                    self.wait
-                )));
-            }
-        };
-        Ok(MoneyPass {
-            _budget: budget,
-            _accounts: held,
-        })
+        Ok(MoneyPass { _turn: held })
     }
 
-    /// The accounts at once if nobody holds them or keeps them, else a place in line.
+    /// The accounts and a slot at once if nobody holds or keeps them, else a place in line.
     fn take_or_queue(&self, ids: Vec<i64>) -> Result<HeldAccounts, Waiting> {
         let mut turns = lock(&self.turns);
         let now = Instant::now();
         if turns.free_for_newcomer(&ids, now) {
-            turns.busy.extend(&ids);
+            turns.take(&ids);
             return Ok(HeldAccounts {
                 ids,
                 turns: self.turns.clone(),
@@ -161,10 +159,12 @@ impl MoneyGate {
     }
 }
 
-/// Which accounts are in use, and who waits for which, oldest first.
-#[derive(Default)]
+/// Which accounts and how many budget slots are in use, and who waits, oldest first.
 struct Turns {
     busy: HashSet<i64>,
+    /// Money transactions admitted and not yet done, at most `budget`.
+    running: usize,
+    budget: usize,
     waiting: VecDeque<Waiter>,
     next_ticket: u64,
 }
@@ -178,26 +178,44 @@ struct Waiter {
 }
 
 impl Turns {
+    fn new(budget: usize) -> Self {
+        Self {
+            busy: HashSet::new(),
+            running: 0,
+            budget,
+            waiting: VecDeque::new(),
+            next_ticket: 0,
+        }
+    }
+
+    fn take(&mut self, ids: &[i64]) {
+        self.busy.extend(ids);
+        self.running += 1;
+    }
+
     fn patient(waiter: &Waiter, now: Instant) -> bool {
         now.duration_since(waiter.since) < PATIENCE
     }
 
-    /// Free, and not kept for a waiter that ran out of patience.
+    /// A slot free, and the accounts free and not kept for a waiter that ran out of
+    /// patience.
     fn free_for_newcomer(&self, ids: &[i64], now: Instant) -> bool {
-        ids.iter().all(|id| {
-            !self.busy.contains(id)
-                && !self
-                    .waiting
-                    .iter()
-                    .any(|waiter| !Self::patient(waiter, now) && waiter.ids.contains(id))
-        })
+        self.running < self.budget
+            && ids.iter().all(|id| {
+                !self.busy.contains(id)
+                    && !self
+                        .waiting
+                        .iter()
+                        .any(|waiter| !Self::patient(waiter, now) && waiter.ids.contains(id))
+            })
     }
 
-    /// Frees `ids` and hands them on.
+    /// Frees `ids` and their slot, and hands them on.
     fn release(&mut self, ids: &[i64]) {
         for id in ids {
             self.busy.remove(id);
         }
+        self.running -= 1;
         self.hand_on();
     }
 
@@ -212,13 +230,13 @@ impl Turns {
         true
     }
 
-    /// Hands accounts to the waiters that can now have all of theirs, oldest first; an
-    /// impatient waiter that still cannot keeps its accounts from the younger ones.
+    /// Hands slots to the waiters that can now have all their accounts, oldest first;
+    /// an impatient waiter that still cannot keeps its accounts from the younger ones.
     fn hand_on(&mut self) {
         let now = Instant::now();
         let mut kept: Vec<i64> = Vec::new();
         let mut index = 0;
-        while index < self.waiting.len() {
+        while index < self.waiting.len() && self.running < self.budget {
             let waiter = &self.waiting[index];
             if waiter
                 .ids
@@ -229,7 +247,7 @@ impl Turns {
                 // Its receiver lives in `Waiting`, whose drop takes this lock first: it
                 // is still there.
                 if waiter.wake.send(()).is_ok() {
-                    self.busy.extend(&waiter.ids);
+                    self.take(&waiter.ids);
                 }
                 continue;
             }
@@ -245,7 +263,7 @@ fn lock(turns: &Mutex<Turns>) -> MutexGuard<'_, Turns> {
     turns.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Accounts taken for one transaction; freed (and handed on) when dropped.
+/// Accounts and a slot taken for one transaction; freed (and handed on) when dropped.
 struct HeldAccounts {
     ids: Vec<i64>,
     turns: Arc<Mutex<Turns>>,
@@ -275,16 +293,24 @@ impl Waiting {
         }
     }
 
-    /// Past the deadline: leaves the line, unless the accounts came just now.
-    fn give_up(mut self) -> Option<HeldAccounts> {
+    /// Past the deadline: leaves the line, unless its turn came just now.
+    fn give_up(mut self) -> Result<HeldAccounts, GaveUp> {
         let mut turns = lock(&self.turns);
+        let ids = self.ids.as_deref().unwrap_or_default();
+        let accounts_free = ids.iter().all(|id| !turns.busy.contains(id));
         if turns.leave(self.ticket) {
             self.ids = None;
-            return None;
+            return Err(GaveUp { accounts_free });
         }
         drop(turns);
-        Some(self.into_held())
+        Ok(self.into_held())
     }
+}
+
+/// A waiter that left the line: its accounts were free at the end (so every budget
+/// slot was taken), or some were not.
+struct GaveUp {
+    accounts_free: bool,
 }
 
 impl Drop for Waiting {
@@ -300,27 +326,13 @@ impl Drop for Waiting {
     }
 }
 
-/// Three quarters of the pool (at least one connection), leaving the rest to
-/// everything that moves no money.
-fn money_budget(pool_size: usize) -> usize {
-    pool_size.saturating_sub((pool_size / 4).max(1)).max(1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn money_leaves_a_quarter_of_the_pool_to_the_rest() {
-        assert_eq!(money_budget(16), 12);
-        assert_eq!(money_budget(8), 6);
-        assert_eq!(money_budget(2), 1);
-        assert_eq!(money_budget(1), 1);
-    }
-
     #[tokio::test]
     async fn a_busy_account_makes_the_next_one_wait_then_give_up() {
-        let gate = MoneyGate::new(8, Duration::from_millis(20));
+        let gate = MoneyGate::new(8, 6, Duration::from_millis(20));
         let pressure = Pressure::default();
         let held = gate.enter(&[7, 3], &pressure).await.expect("free accounts");
         let refused = gate.enter(&[3, 9], &pressure).await;
@@ -347,12 +359,12 @@ mod tests {
 
     fn settled(gate: &MoneyGate) -> bool {
         let turns = lock(&gate.turns);
-        turns.busy.is_empty() && turns.waiting.is_empty()
+        turns.busy.is_empty() && turns.waiting.is_empty() && turns.running == 0
     }
 
     #[tokio::test]
     async fn a_waiter_holds_none_of_its_accounts_until_it_has_them_all() {
-        let gate = Arc::new(MoneyGate::new(8, Duration::from_secs(5)));
+        let gate = Arc::new(MoneyGate::new(8, 6, Duration::from_secs(5)));
         let pressure = Arc::new(Pressure::default());
         let first = gate.enter(&[1], &pressure).await.expect("free");
         let waiter = tokio::spawn({
@@ -374,7 +386,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_waiter_out_of_patience_keeps_its_accounts_from_newcomers() {
-        let gate = Arc::new(MoneyGate::new(8, Duration::from_secs(5)));
+        let gate = Arc::new(MoneyGate::new(8, 6, Duration::from_secs(5)));
         let pressure = Arc::new(Pressure::default());
         let first = gate.enter(&[1], &pressure).await.expect("free");
         let (entered, mut order) = tokio::sync::mpsc::unbounded_channel();
@@ -402,7 +414,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_request_that_goes_away_leaves_nothing_behind() {
-        let gate = MoneyGate::new(8, Duration::from_secs(5));
+        let gate = MoneyGate::new(8, 6, Duration::from_secs(5));
         let pressure = Pressure::default();
         let held = gate.enter(&[4], &pressure).await.expect("free");
         // Dropped while it waits, as when the client disconnects.
@@ -417,7 +429,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_budget_bounds_concurrent_money_transactions() {
-        let gate = MoneyGate::new(1, Duration::from_millis(20));
+        let gate = MoneyGate::new(1, 1, Duration::from_millis(20));
         let pressure = Pressure::default();
         let held = gate.enter(&[1], &pressure).await.expect("a slot");
         assert!(matches!(
@@ -426,5 +438,34 @@ mod tests {
         ));
         drop(held);
         gate.enter(&[2], &pressure).await.expect("the slot is back");
+    }
+
+    #[tokio::test]
+    async fn a_waiter_for_a_slot_holds_none_of_its_accounts() {
+        let gate = Arc::new(MoneyGate::new(8, 1, Duration::from_secs(5)));
+        let pressure = Arc::new(Pressure::default());
+        let running = gate.enter(&[1], &pressure).await.expect("the slot");
+        let waiter = tokio::spawn({
+            let (gate, pressure) = (gate.clone(), pressure.clone());
+            async move { gate.enter(&[2, 3], &pressure).await.map(drop) }
+        });
+        until_waiting(&gate, 1).await;
+        assert!(
+            lock(&gate.turns).busy.iter().eq([&1]),
+            "2 and 3 stay free while their waiter has no slot"
+        );
+        drop(running);
+        waiter.await.expect("joined").expect("the slot came");
+        assert!(settled(&gate));
+    }
+
+    #[test]
+    fn the_budget_is_what_was_asked_within_three_quarters_of_the_pool() {
+        let budget = |pool, asked| lock(&MoneyGate::new(pool, asked, Duration::ZERO).turns).budget;
+        assert_eq!(budget(16, 6), 6);
+        assert_eq!(budget(16, 16), 12);
+        assert_eq!(budget(4, 6), 3);
+        assert_eq!(budget(1, 6), 1);
+        assert_eq!(budget(16, 0), 1);
     }
 }

@@ -78,6 +78,7 @@ impl Store {
             pool: database::build_pool(config)?,
             money_gate: Arc::new(gate::MoneyGate::new(
                 config.max_connections,
+                config.money_connections,
                 config.lock_timeout,
             )),
             pressure: Arc::default(),
