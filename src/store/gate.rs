@@ -357,6 +357,16 @@ mod tests {
         }
     }
 
+    /// A request for `accounts` that enters (and leaves at once) in a task of its own.
+    fn enter_in_background(
+        gate: &Arc<MoneyGate>,
+        pressure: &Arc<Pressure>,
+        accounts: &'static [i64],
+    ) -> tokio::task::JoinHandle<Result<(), AppError>> {
+        let (gate, pressure) = (gate.clone(), pressure.clone());
+        tokio::spawn(async move { gate.enter(accounts, &pressure).await.map(drop) })
+    }
+
     fn settled(gate: &MoneyGate) -> bool {
         let turns = lock(&gate.turns);
         turns.busy.is_empty() && turns.waiting.is_empty() && turns.running == 0
@@ -367,10 +377,7 @@ mod tests {
         let gate = Arc::new(MoneyGate::new(8, 6, Duration::from_secs(5)));
         let pressure = Arc::new(Pressure::default());
         let first = gate.enter(&[1], &pressure).await.expect("free");
-        let waiter = tokio::spawn({
-            let (gate, pressure) = (gate.clone(), pressure.clone());
-            async move { gate.enter(&[2, 1], &pressure).await.map(drop) }
-        });
+        let waiter = enter_in_background(&gate, &pressure, &[2, 1]);
         until_waiting(&gate, 1).await;
         // Account 2 is free: a newcomer takes it, though the waiter needs it too.
         let second = gate.enter(&[2], &pressure).await.expect("2 is not held");
@@ -445,10 +452,7 @@ mod tests {
         let gate = Arc::new(MoneyGate::new(8, 1, Duration::from_secs(5)));
         let pressure = Arc::new(Pressure::default());
         let running = gate.enter(&[1], &pressure).await.expect("the slot");
-        let waiter = tokio::spawn({
-            let (gate, pressure) = (gate.clone(), pressure.clone());
-            async move { gate.enter(&[2, 3], &pressure).await.map(drop) }
-        });
+        let waiter = enter_in_background(&gate, &pressure, &[2, 3]);
         until_waiting(&gate, 1).await;
         assert!(
             lock(&gate.turns).busy.iter().eq([&1]),
