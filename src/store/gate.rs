@@ -9,8 +9,8 @@
 //!   quarters of the pool), so reads and sign-ins always find a connection even when
 //!   every money transaction waits, and PostgreSQL runs only as many money
 //!   transactions at once as make it faster: past a few per core, more at once only
-//!   share its cores, and each takes longer (`make bench`: 12 at once had a p99 of
-//!   54–60 ms where 6 had 37–41 ms, at the same rate).
+//!   share its cores, and each takes longer (under `make bench`'s transfer load on its
+//!   two cores, 12 at once had a p99 of 54–60 ms where 6 had 37–41 ms, at the same rate).
 //!
 //! A transaction takes all its accounts and its budget slot at once, when all are
 //! free, and holds none while it waits: taking them one by one, in id order as the rows
@@ -72,7 +72,7 @@ impl MoneyGate {
         self.waited.clone()
     }
 
-    /// How many money transactions may hold a connection at once.
+    /// How many more money transactions may hold a connection right now.
     pub(crate) fn budget(&self) -> usize {
         let turns = lock(&self.turns);
         turns.budget - turns.running
