@@ -43,7 +43,8 @@ pub struct Config {
     pub passwords: PasswordLimits,
     pub horizon: StorageHorizon,
     pub login_limit: LoginLimitConfig,
-    /// Threads that run requests (`WORKER_THREADS`); password work runs beside them.
+    /// Threads that run requests (`WORKER_THREADS`; one: a current-thread runtime);
+    /// password work runs beside them.
     pub worker_threads: usize,
 }
 

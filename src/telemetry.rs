@@ -27,12 +27,17 @@ impl Telemetry {
         self.provider.is_some()
     }
 
-    /// Exports what is still buffered, then stops the exporter.
-    pub fn shutdown(self) {
-        if let Some(provider) = self.provider
-            && let Err(err) = provider.shutdown()
-        {
-            tracing::warn!(error = %err, "flushing traces at shutdown failed");
+    /// Exports what is still buffered, then stops the exporter. The flush blocks on a
+    /// thread of its own: the export's gRPC connection needs the runtime's IO driver,
+    /// which a current-thread runtime only runs while this task yields.
+    pub async fn shutdown(self) {
+        let Some(provider) = self.provider else {
+            return;
+        };
+        match tokio::task::spawn_blocking(move || provider.shutdown()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => tracing::warn!(error = %err, "flushing traces at shutdown failed"),
+            Err(err) => tracing::warn!(error = %err, "flushing traces at shutdown panicked"),
         }
     }
 }
