@@ -72,12 +72,6 @@ impl MoneyGate {
         self.waited.clone()
     }
 
-    /// How many more money transactions may hold a connection right now.
-    pub(crate) fn budget(&self) -> usize {
-        let turns = lock(&self.turns);
-        turns.budget - turns.running
-    }
-
     /// Waits until every account in `accounts` is free and a budget slot too, and takes
     /// them together, at most `DB_LOCK_TIMEOUT`; past it the request is `Unavailable`.
     pub(crate) async fn enter(

@@ -117,11 +117,6 @@ impl Store {
         self.pressure.snapshot()
     }
 
-    /// How many more money transactions could hold a connection right now.
-    pub fn money_budget_available(&self) -> usize {
-        self.money_gate.budget()
-    }
-
     /// The histogram of checkout waits, for the metrics registry.
     pub fn pool_wait_histogram(&self) -> Histogram {
         self.pool_wait.clone()
