@@ -206,7 +206,8 @@ if [[ "$GROW" == 1 ]]; then
     psql -w -X -q -v ON_ERROR_STOP=1 "$PG_SERVER_URL/postgres" -c "CREATE DATABASE $BEFORE_DB TEMPLATE $DB_NAME"
     # Page 500 of the statement before growth needs 4,991 entries on the account; the
     # transfers above give it that many only on a fast machine. The copy is topped up by
-    # SQL (one more account, the rest on this one), so the token read runs on every machine.
+    # SQL (every new entry on this account; grow.sql also adds one empty account), so the
+    # token read runs on every machine.
     hot_entries_before=$(sql -c "SELECT entry_count FROM accounts WHERE id = $hot")
     if ((hot_entries_before < BEFORE_HOT_ENTRIES)); then
         top_up=$((BEFORE_HOT_ENTRIES - hot_entries_before))
