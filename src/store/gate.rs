@@ -10,7 +10,8 @@
 //!   every money transaction waits, and PostgreSQL runs only as many money
 //!   transactions at once as make it faster: past a few per core, more at once only
 //!   share its cores, and each takes longer (under `make bench`'s transfer load on its
-//!   two cores, 12 at once had a p99 of 54–60 ms where 6 had 37–41 ms, at the same rate).
+//!   two cores, with slow WAL flushes, 12 at once had a p99 of 54–60 ms where 6 had
+//!   37–41 ms, at the same rate; with fast ones, 12 had 16–19 ms where 8 had 11–14 ms).
 //!
 //! A transaction takes all its accounts and its budget slot at once, when all are
 //! free, and holds none while it waits: taking them one by one, in id order as the rows
