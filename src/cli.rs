@@ -94,8 +94,8 @@ enum UserAction {
 /// connection's, by each request that queues a query) then waits for the tasks already
 /// ready, so one socket write carries the queries of many requests. A one-worker
 /// multi-thread runtime runs the woken task at once instead (its LIFO slot), and
-/// spent 18 microseconds of CPU per GET against 15 here (`make bench`'s GET load,
-/// 2 cores), serving 5-10% fewer.
+/// spent 18 microseconds of CPU per GET against 15 here (wrk with the bench's GET
+/// script on 2 cores, one server of each in turn), serving 5-10% fewer.
 fn request_runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
     if threads == 1 {
         tokio::runtime::Builder::new_current_thread()
